@@ -1,0 +1,77 @@
+"""The objection desk for Art. 19-1 of Kazakhstan's Personal Data Law: create_app() wires everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from objections import config as config_module
+from objections import crypto
+from objections.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI. Starts no scheduler."""
+    instance_path = Path((config or {}).get("INSTANCE_PATH", ROOT / "instance"))
+    settings = config_module.load(instance_path, config)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings)
+    crypto.install(crypto.Keyring(app.config["DATA_KEY"], app.config["SECRET_KEY"]))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from objections.web import i18n
+
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_language,
+        timezone_selector=lambda: "Asia/Almaty",
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    with app.app_context():
+        _harden_sqlite(db.engine)
+
+    from objections.web import register_web
+
+    register_web(app)
+
+    from objections.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _harden_sqlite(engine: Any) -> None:
+    """WAL, foreign keys, a busy timeout on every connection, and writes that take the lock up front."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails with "database is locked" in WAL mode
+        # despite the busy timeout; taking the write lock at BEGIN makes it wait instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

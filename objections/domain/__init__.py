@@ -1,0 +1,1 @@
+"""Pure rules of the objection desk: no framework, no database, no clock."""

@@ -1,0 +1,65 @@
+"""Blueprints, error pages and response headers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, has_request_context, jsonify, render_template, request
+from flask_babel import get_locale
+from werkzeug.exceptions import HTTPException
+
+from objections.extensions import db
+from objections.web import labels
+from objections.web.i18n import LANGUAGE_NAMES
+
+
+def register_web(app: Flask) -> None:
+    from objections.web import auth, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+
+    @app.context_processor
+    def _inject() -> dict:
+        language = str(get_locale()) if has_request_context() else "kk"
+        return {"current_language": language, "language_names": LANGUAGE_NAMES}
+
+    app.jinja_env.globals.update(
+        outcome_label=lambda code: labels.label(labels.OUTCOME, code),
+        ground_label=lambda code: labels.label(labels.GROUND, code),
+        status_label=lambda code: labels.label(labels.STATUS, code),
+        remedy_label=lambda code: labels.label(labels.REMEDY, code),
+        standing_label=lambda code: labels.label(labels.STANDING, code),
+        channel_label=lambda code: labels.label(labels.CHANNEL, code),
+        labels=labels,
+    )
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.teardown_request
+    def _rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if _wants_json():
+            return jsonify({"error": exc.description}), exc.code
+        return render_template("errors/error.html", error=exc), exc.code
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -1,0 +1,76 @@
+"""Words shown to people for codes: statuses, outcomes, grounds, remedies, standings and error codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "received": _l("Received"),
+    "in_review": _l("In review"),
+    "decided": _l("Decided"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+    "withdrawn": _l("Withdrawn"),
+}
+OUTCOME = {
+    "upheld_processing_stopped": _l("Upheld: automated processing of your data stopped"),
+    "upheld_decision_retaken": _l("Upheld: the decision was taken again with human participation"),
+    "consent_withdrawn": _l("Consent withdrawn: automated processing stopped"),
+    "partially_upheld": _l("Partially upheld"),
+    "rejected": _l("Rejected"),
+    "forwarded": _l("Forwarded to the organisation responsible"),
+    "duplicate": _l("Duplicate of an earlier objection"),
+}
+GROUND = {
+    "consent_given": _l("You gave consent to the automated processing"),
+    "provided_by_law": _l("The automated processing is provided for by law"),
+    "no_legal_effect": _l("The decision does not affect your rights or legitimate interests"),
+    "not_automated": _l("The decision was not taken by automated processing"),
+}
+REMEDY = {
+    "stop_automated_processing": _l("Stop automated processing of my data"),
+    "human_review": _l("Take the decision again with human participation"),
+    "withdraw_consent": _l("I withdraw my consent"),
+    "explanation": _l("Explain the decision to me"),
+    "other": _l("Other"),
+}
+STANDING = {
+    "answered_on_time": _l("Answered on time"),
+    "answered_late": _l("Answered late"),
+    "overdue": _l("Overdue"),
+    "due_today": _l("Due today"),
+    "due_within_24h": _l("Due within 24 h"),
+    "at_risk": _l("At risk"),
+    "on_time": _l("On time"),
+}
+CHANNEL = {"web": _l("Web"), "api": _l("API"), "paper": _l("Paper"), "phone": _l("Phone")}
+RISK = {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")}
+AUTONOMY = {"assistive": _l("Assistive"), "semi_autonomous": _l("Semi-autonomous")}
+LEGAL_BASIS = {"consent": _l("Consent of the data subject"), "law": _l("A law")}
+ERROR = {
+    "required": _l("This field is required."),
+    "unknown": _l("Choose one of the options offered."),
+    "too_long": _l("This is too long."),
+    "iin_digits": _l("An IIN has digits only."),
+    "iin_length": _l("An IIN has exactly 12 digits."),
+    "iin_checksum": _l("This IIN is not valid: please check the digits."),
+    "invalid_email": _l("Enter an e-mail address like name@example.kz."),
+    "invalid_phone": _l("Enter a phone number like +7 701 123 45 67."),
+    "in_future": _l("This cannot be in the future."),
+    "too_old": _l("This cannot be more than 30 days ago."),
+    "consent_required": _l("We need your agreement to process the data of your objection."),
+    "invalid_date": _l("Enter a date like 2026-03-20."),
+    "only_for_rejected": _l("A ground is given only for a rejection."),
+    "before_decision": _l("The notification cannot be before the decision."),
+    "no_email_record_offline": _l("There is no e-mail address: record how the subject was notified instead."),
+    "too_early": _l("You can complain of inaction only once the deadline has passed."),
+    "withdrawn": _l("This objection was withdrawn."),
+}
+
+
+def label(table: dict, code: str | None) -> str:
+    return str(table.get(code, code or ""))
+
+
+def error_messages(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [str(ERROR.get(code, code)) for code in codes] for name, codes in errors.items()}

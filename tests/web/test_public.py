@@ -1,0 +1,46 @@
+"""/healthz, the home page and the language switcher."""
+
+
+def test_healthz_answers_ok_once_the_database_answers(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert "last_sweep_at" in response.json
+
+
+def test_home_page_is_kazakh_by_default(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'<html lang="kk">' in response.data
+
+
+def test_accept_language_picks_russian(client) -> None:
+    response = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    assert b'<html lang="ru">' in response.data
+
+
+def test_language_switch_is_remembered_in_a_cookie(app) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/language", data={"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert b'<html lang="en">' in client.get("/").data
+
+
+def test_language_switch_refuses_an_offsite_next(app) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post("/language", data={"language": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_security_headers_on_pages(client) -> None:
+    response = client.get("/")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_unknown_page_is_a_friendly_404(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"<html" in response.data
