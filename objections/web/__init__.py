@@ -12,10 +12,10 @@ from objections.web.i18n import LANGUAGE_NAMES
 
 
 def register_web(app: Flask) -> None:
-    from objections.web import auth, public
+    from objections.web import admin, api, auth, citizen, operator, public, supervisor
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
+    for blueprint in (public.bp, auth.bp, citizen.bp, operator.bp, supervisor.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
 
     @app.context_processor
     def _inject() -> dict:
@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
         standing_label=lambda code: labels.label(labels.STANDING, code),
         channel_label=lambda code: labels.label(labels.CHANNEL, code),
         labels=labels,
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
     )
 
     @app.after_request

@@ -1,4 +1,4 @@
-"""Flask commands (DESIGN.md "CLI"): each a thin call into services/."""
+"""Core commands: seed-demo, users, deadline compute."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from datetime import date, datetime, time
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from objections.clock import utcnow
@@ -18,12 +18,6 @@ from objections.services import demo, users
 
 users_cli = AppGroup("users", help="Staff accounts.")
 deadline_cli = AppGroup("deadline", help="The deadline engine.")
-
-
-def register_cli(app: Flask) -> None:
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(deadline_cli)
 
 
 def _fail(exc: DomainError) -> None:

@@ -1,0 +1,16 @@
+"""Flask commands (DESIGN.md "CLI"): each a thin call into services/."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from objections.cli import audit, calendar, core, scheduler
+
+    app.cli.add_command(core.seed_demo_command)
+    app.cli.add_command(core.users_cli)
+    app.cli.add_command(core.deadline_cli)
+    app.cli.add_command(calendar.calendar_cli)
+    app.cli.add_command(scheduler.scheduler_cli)
+    app.cli.add_command(audit.audit_cli)

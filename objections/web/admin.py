@@ -1,0 +1,5 @@
+"""The admin pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

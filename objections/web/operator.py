@@ -1,0 +1,5 @@
+"""The operator pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("operator", __name__, url_prefix="/cases")
