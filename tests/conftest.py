@@ -26,6 +26,7 @@ def app_config(tmp_path: Path, database: Path, **extra: object) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": f"sqlite:///{database}",
         "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,  # tests that check CSRF turn it on through config_overrides
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         **TEST_KEYS,
