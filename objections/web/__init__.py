@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, jsonify, render_template, request
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
@@ -12,9 +12,9 @@ from objections.web.i18n import LANGUAGE_NAMES
 
 
 def register_web(app: Flask) -> None:
-    from objections.web import admin, api, auth, citizen, operator, public, supervisor
+    from objections.web import account, admin, api, auth, citizen, operator, public, supervisor
 
-    for blueprint in (public.bp, auth.bp, citizen.bp, operator.bp, supervisor.bp, admin.bp, api.bp):
+    for blueprint in (public.bp, auth.bp, account.bp, citizen.bp, operator.bp, supervisor.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor
@@ -46,6 +46,12 @@ def register_web(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+    @app.before_request
+    def _fresh_user() -> None:
+        # Each request loads its user anew; an app context shared by several requests (as in tests) must not
+        # carry the previous request's user over.
+        g.pop("_login_user", None)
 
     @app.teardown_request
     def _rollback_on_error(exc: BaseException | None) -> None:

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length
 from objections.clock import utcnow
 from objections.extensions import db, limiter, login_manager
 from objections.models import User
+from objections.services import account
 from objections.services import auth as auth_service
 
 bp = Blueprint("auth", __name__)
@@ -53,7 +54,11 @@ class LoginForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(
+        _l("Six-digit code"),
+        validators=[DataRequired(), Length(max=16)],
+        description=_l("Or one of your recovery codes if you lost your authenticator app."),
+    )
 
 
 def _home_for(user: User) -> str:
@@ -110,7 +115,11 @@ def second_factor():  # type: ignore[no-untyped-def]
     form = CodeForm()
     enrol = not user.totp_confirmed
     if form.validate_on_submit():
-        ok = auth_service.check_totp(db.session, user, form.code.data or "", now=utcnow(), ip=request.remote_addr)
+        code = form.code.data or ""
+        if sum(ch.isdigit() for ch in code) == 10:  # a recovery code instead of a TOTP code
+            ok = not enrol and account.use_recovery_code(db.session, user, code, now=utcnow())
+        else:
+            ok = auth_service.check_totp(db.session, user, code, now=utcnow(), ip=request.remote_addr)
         if ok:
             auth_service.complete_login(db.session, user, now=utcnow(), ip=request.remote_addr)
             db.session.commit()

@@ -65,6 +65,10 @@ ERROR = {
     "no_email_record_offline": _l("There is no e-mail address: record how the subject was notified instead."),
     "too_early": _l("You can complain of inaction only once the deadline has passed."),
     "withdrawn": _l("This objection was withdrawn."),
+    "wrong_password": _l("This is not your current password."),
+    "too_short": _l("Use at least 12 characters."),
+    "common": _l("This password is too common: choose another."),
+    "taken": _l("This is already in use."),
 }
 
 

@@ -1,0 +1,85 @@
+"""A staff member's account: password change with notice and session renewal; recovery codes."""
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from objections.models import AuditEvent, Notification, RecoveryCode
+from objections.services.passwords import verify_password
+from tests.auth_helpers import login_as
+from tests.builders import PASSWORD, make_organization, make_user
+
+NEW = "a much better passphrase"
+
+
+def test_password_change_needs_the_current_password_and_notifies_without_secrets(app, session) -> None:
+    user = make_user(session, organization=make_organization(session))
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    bad = client.post("/account/password", data={"current_password": "wrong", "new_password": NEW, "confirm": NEW})
+    assert bad.status_code == 422
+    assert b"This is not your current password." in bad.data
+    good = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
+    assert good.status_code == 302
+    session.refresh(user)
+    assert verify_password(user.password_hash, NEW)
+    mail = session.scalars(select(Notification).where(Notification.kind == "credentials_changed")).one()
+    assert mail.recipient == user.email
+    assert NEW not in mail.body_text and PASSWORD not in mail.body_text
+    assert client.get("/account/").status_code == 200  # this session was renewed, not ended
+
+
+def test_password_change_ends_other_sessions(app, session) -> None:
+    user = make_user(session, organization=make_organization(session))
+    session.commit()
+    other = app.test_client()
+    login_as(other, user)
+    client = app.test_client()
+    login_as(client, user)
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
+    assert other.get("/account/").status_code == 302
+
+
+def test_common_and_short_passwords_are_refused(app, session) -> None:
+    user = make_user(session, organization=make_organization(session))
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    for new, message in (("password1234", b"too common"), ("short-pass", b"at least 12")):
+        response = client.post(
+            "/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new}
+        )
+        assert response.status_code == 422
+        assert message in response.data
+
+
+def test_a_recovery_code_signs_in_once(app, session) -> None:
+    user = make_user(session, organization=make_organization(session))
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    page = client.post("/account/recovery-codes")
+    codes = re.findall(r"<code>([0-9-]+)</code>", page.data.decode())
+    assert len(codes) == 10
+    stored = session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+    assert all(code.replace("-", "") not in h for h in stored for code in codes)
+    fresh = app.test_client()
+    fresh.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert fresh.post("/login/code", data={"code": codes[0]}).status_code == 302
+    again = app.test_client()
+    again.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert again.post("/login/code", data={"code": codes[0]}).status_code == 200
+    kinds = set(session.scalars(select(AuditEvent.kind)))
+    assert {"recovery_codes_generated", "recovery_code_used"} <= kinds
+
+
+def test_argon2id_hashes_with_the_required_parameters_and_distinct_salts(session) -> None:
+    organization = make_organization(session)
+    first = make_user(session, organization=organization)
+    second = make_user(session, organization=organization)
+    assert first.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert first.password_hash != second.password_hash
+    assert PASSWORD not in first.password_hash
+    assert datetime.now(UTC)  # the clock is untouched by hashing
