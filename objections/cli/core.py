@@ -111,7 +111,9 @@ def parse_received_at(value: str) -> datetime:
         else:
             parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter("use ISO 8601, e.g. 2026-03-20T15:00 or 2026-03-20T10:00:00+00:00") from exc
+        raise click.BadParameter(
+            "use ISO 8601, e.g. 2026-03-20T15:00 or 2026-03-20T10:00:00+00:00", param_hint="RECEIVED_AT"
+        ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=deadlines.LOCAL_TZ)
     return parsed
@@ -126,7 +128,11 @@ def deadline_compute(received_at: str, as_json: bool, policy: str | None, langua
     from objections.services.deadlines import compute_deadline
 
     moment = parse_received_at(received_at)
-    result = compute_deadline(db.session, moment, policy or current_app.config["DEADLINE_POLICY"])
+    try:
+        result = compute_deadline(db.session, moment, policy or current_app.config["DEADLINE_POLICY"])
+    except OverflowError:
+        # Python's dates end at year 9999: a term near either end cannot be counted.
+        raise click.BadParameter("the date is out of the supported range", param_hint="RECEIVED_AT") from None
     explanation = result.explanation(language)
     if as_json:
         click.echo(
