@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from objections.cli import audit, calendar, core, scheduler
+    from objections.cli.backup import backup_command
 
     app.cli.add_command(core.seed_demo_command)
     app.cli.add_command(core.users_cli)
@@ -14,3 +15,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(calendar.calendar_cli)
     app.cli.add_command(scheduler.scheduler_cli)
     app.cli.add_command(audit.audit_cli)
+    app.cli.add_command(backup_command)

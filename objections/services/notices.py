@@ -1,0 +1,66 @@
+"""The public register: organisations with their published, current automated-processing notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from objections.models import Organization, ProcessingNotice
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    organization: Organization
+    notices: list[ProcessingNotice]
+
+
+def active_organizations(session: Session, language: str) -> list[Organization]:
+    """Every active organisation, sorted by its name in `language`."""
+    organizations = session.scalars(select(Organization).where(Organization.active)).all()
+    return sorted(organizations, key=lambda o: o.name(language).casefold())
+
+
+def published_notices(session: Session, language: str) -> list[ProcessingNotice]:
+    """The current published version of every notice of an active organisation, sorted by title in `language`."""
+    notices = session.scalars(
+        select(ProcessingNotice)
+        .join(Organization, ProcessingNotice.organization_id == Organization.id)
+        .where(ProcessingNotice.is_current, ProcessingNotice.published, Organization.active)
+        .options(selectinload(ProcessingNotice.organization))
+    ).all()
+    return sorted(notices, key=lambda n: n.text("title", language).casefold())
+
+
+def list_register(session: Session, *, language: str, query: str = "") -> list[RegisterEntry]:
+    """Organisations and their notices; a query keeps organisations whose name, or notices whose title, in
+    `language` contains it (an organisation that matches keeps all its notices)."""
+    needle = " ".join(query.split()).casefold()
+    by_organization: dict[int, list[ProcessingNotice]] = {}
+    for notice in published_notices(session, language):
+        by_organization.setdefault(notice.organization_id, []).append(notice)
+    entries = []
+    for organization in active_organizations(session, language):
+        notices = by_organization.get(organization.id, [])
+        if needle and needle not in organization.name(language).casefold():
+            notices = [n for n in notices if needle in n.text("title", language).casefold()]
+            if not notices:
+                continue
+        entries.append(RegisterEntry(organization=organization, notices=notices))
+    return entries
+
+
+def find_notice(session: Session, organization_slug: str, notice_slug: str) -> ProcessingNotice | None:
+    """The current published version of one notice of an active organisation, or None."""
+    return session.scalar(
+        select(ProcessingNotice)
+        .join(Organization, ProcessingNotice.organization_id == Organization.id)
+        .where(
+            Organization.slug == organization_slug,
+            Organization.active,
+            ProcessingNotice.slug == notice_slug,
+            ProcessingNotice.is_current,
+            ProcessingNotice.published,
+        )
+    )

@@ -1,0 +1,49 @@
+"""Bearer-token authentication for the operators' endpoints: `Authorization: Bearer <token>`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from objections.clock import utcnow
+from objections.extensions import db
+from objections.models import User
+from objections.services.api_tokens import authenticate_token
+from objections.web.api.errors import ApiError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CASE_ROLES = ("operator", "org_admin")
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="objections"'}
+INVALID_TOKEN_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="objections", error="invalid_token"'}
+
+
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def require_case_worker(view: F) -> F:
+    """Admit an active operator or organisation admin by their token; the user is `g.api_user`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _bearer_token()
+        if token is None:
+            raise ApiError(401, "Send your API token: Authorization: Bearer <token>.", CHALLENGE)
+        user = authenticate_token(db.session, token, now=utcnow())
+        if user is None:
+            raise ApiError(401, "The API token is not valid: it is unknown or revoked.", INVALID_TOKEN_CHALLENGE)
+        if user.role not in CASE_ROLES or user.organization_id is None:
+            raise ApiError(403, "Only an organisation's operators and admins can work on its objections.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def api_user() -> User:
+    return g.api_user

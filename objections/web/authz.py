@@ -1,0 +1,54 @@
+"""The one authorisation layer: every view declares its access rule with @requires; the app refuses a view
+without one, and a test walks the URL map to check each rule for each role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from objections.domain.permissions import NEEDS_SIGN_IN, Access, may
+
+ACCESS_ATTRIBUTE = "access_rule"
+
+
+def requires(access: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare and enforce who may use a view: anonymous users are sent to sign in (401 JSON on the API);
+    signed-in users of another role get 403."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if access in NEEDS_SIGN_IN:
+                role = current_user.role if current_user.is_authenticated else None
+                if role is None:
+                    if request.path.startswith("/api/"):
+                        return jsonify({"error": "authentication required"}), 401
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                if not may(role, access):
+                    abort(403)
+            return view(*args, **kwargs)
+
+        setattr(guarded, ACCESS_ATTRIBUTE, access)
+        return guarded
+
+    return decorate
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    return requires(Access.PUBLIC)(view)
+
+
+def access_rule_of(app: Flask, endpoint: str) -> Access | None:
+    if endpoint == "static":
+        return Access.PUBLIC
+    view = app.view_functions[endpoint]
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def check_every_view_has_a_rule(app: Flask) -> list[str]:
+    """Endpoints that declare no access rule."""
+    return sorted(endpoint for endpoint in app.view_functions if access_rule_of(app, endpoint) is None)

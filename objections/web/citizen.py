@@ -1,5 +1,0 @@
-"""The citizen pages."""
-
-from flask import Blueprint
-
-bp = Blueprint("citizen", __name__)
