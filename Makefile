@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test bench lint format translations install install-dev db clean
+.PHONY: run test bench lint format translations install install-dev db clean screenshots extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: db
 
 test: install-dev
 	bash scripts/test.sh
+
+screenshots: install-dev
+	bash scripts/browser.sh
+	$(BIN)/python scripts/screenshots.py
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -60,9 +60,13 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        # Keep the headers the exception carries (Allow on 405, Retry-After on 429, WWW-Authenticate on 401).
+        headers = [
+            (k, v) for k, v in exc.get_response().headers.items() if k.lower() not in ("content-type", "content-length")
+        ]
         if _wants_json():
-            return jsonify({"error": exc.description}), exc.code
-        return render_template("errors/error.html", error=exc), exc.code
+            return jsonify({"error": exc.description}), exc.code, headers
+        return render_template("errors/error.html", error=exc), exc.code, headers
 
 
 def _wants_json() -> bool:

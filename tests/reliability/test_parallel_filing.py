@@ -73,8 +73,9 @@ def file_in_process(database_url: str, folder: str, slug: str, first: int, count
                 _together.wait()
                 data = objection_input(organization, iin=VALID_IINS[n % len(VALID_IINS)], email=f"s{n}@example.kz")
                 filed = intake.file_objection(db.session, data, channel="web", now=FROZEN_NOW, policy="calendar_days")
-                db.session.commit()
-                references.append(filed.objection.reference)
+                filed_reference = filed.objection.reference  # read before the commit expires it: a reload after it
+                db.session.commit()  # would open a transaction, and on SQLite hold the write lock through the wait
+                references.append(filed_reference)
             except Exception as exc:  # noqa: BLE001 - every failure is counted as a lost filing
                 db.session.rollback()
                 errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")

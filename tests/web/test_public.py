@@ -44,3 +44,9 @@ def test_unknown_page_is_a_friendly_404(client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert b"<html" in response.data
+
+
+def test_method_not_allowed_keeps_the_allow_header(client) -> None:
+    response = client.delete("/healthz")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
