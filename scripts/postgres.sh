@@ -68,24 +68,34 @@ if [ -z "$existing" ]; then
   pg_createcluster --port "$PORT" --start-conf manual "$VERSION" "$CLUSTER" \
     -- --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null ||
     die "pg_createcluster failed"
-  # Local test settings: loopback only, no TLS, and no fsync (a crash of the machine may lose the test data;
-  # a killed process loses nothing). Enough connections for several gunicorn workers and the tests.
-  cat >"/etc/postgresql/$VERSION/$CLUSTER/conf.d/objections-test.conf" <<'CONF'
-listen_addresses = '127.0.0.1'
+else
+  PORT="$existing"
+fi
+
+# Local test settings, rewritten on every run (a change restarts the server): loopback only, no TLS, no fsync (a
+# crash of the machine may lose the test data; a killed process loses nothing), no autovacuum (test databases live
+# for one test), and connections enough for several gunicorn workers and the tests.
+settings="/etc/postgresql/$VERSION/$CLUSTER/conf.d/objections-test.conf"
+wanted="listen_addresses = '127.0.0.1'
 ssl = off
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+autovacuum = off
 max_connections = 300
-shared_buffers = 128MB
-CONF
-else
-  PORT="$existing"
+shared_buffers = 128MB"
+changed=0
+if [ "$(cat "$settings" 2>/dev/null)" != "$wanted" ]; then
+  printf '%s\n' "$wanted" >"$settings"
+  changed=1
 fi
 
 if ! pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c' | grep -q online; then
   pg_ctlcluster "$VERSION" "$CLUSTER" start ||
     die "could not start cluster $VERSION/$CLUSTER; see /var/log/postgresql/postgresql-$VERSION-$CLUSTER.log"
+elif [ "$changed" = 1 ]; then
+  say "settings changed: restarting cluster $VERSION/$CLUSTER"
+  pg_ctlcluster "$VERSION" "$CLUSTER" restart || die "could not restart cluster $VERSION/$CLUSTER"
 fi
 for _ in $(seq 1 100); do
   pg_isready -q -h 127.0.0.1 -p "$PORT" && break
@@ -98,6 +108,8 @@ SELECT 'CREATE ROLE $ROLE LOGIN CREATEDB PASSWORD ''$PASSWORD'''
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$ROLE') \gexec
 SELECT 'CREATE DATABASE $DATABASE OWNER $ROLE'
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$DATABASE') \gexec
+SELECT 'GRANT pg_signal_backend TO $ROLE'
+WHERE NOT pg_has_role('$ROLE', 'pg_signal_backend', 'MEMBER') \gexec
 SQL
   die "could not create the role or the database"
 

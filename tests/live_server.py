@@ -86,6 +86,7 @@ class LiveServer:
                 "DATABASE_URL": self.database_url,
                 "RATELIMIT_ENABLED": "0",
                 "BASE_URL": self.url,
+                "INSTANCE_PATH": str(self.log_path.parent / "live-instance"),  # not the developer's instance/
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONPATH": str(ROOT),
             }

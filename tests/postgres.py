@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -13,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 # The cluster scripts/postgres.sh creates; used when neither TEST_DATABASE_URL nor TEST_POSTGRES_URL is set.
 LOCAL_TEST_CLUSTER = "postgresql+psycopg://objections:objections@127.0.0.1:55432/objections"
 PREFIX = "objtest"
+DROP_ATTEMPTS = 25
 
 
 def in_ci() -> bool:
@@ -101,7 +103,17 @@ class PostgresServer:
         return name
 
     def drop_database(self, name: str) -> None:
-        self._execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        """Drop it, ending its connections; a server process this role may not end (an autovacuum worker, when
+        autovacuum is on and the role lacks pg_signal_backend) finishes within moments, so try again briefly."""
+        statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        for attempt in range(DROP_ATTEMPTS):
+            try:
+                self._execute(statement)
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if attempt == DROP_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.2)
 
     def close(self) -> None:
         if self._template is not None:

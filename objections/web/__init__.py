@@ -48,10 +48,11 @@ def register_web(app: Flask) -> None:
         return response
 
     @app.before_request
-    def _fresh_user() -> None:
-        # Each request loads its user anew; an app context shared by several requests (as in tests) must not
-        # carry the previous request's user over.
-        g.pop("_login_user", None)
+    def _fresh_request_state() -> None:
+        # Each request loads its user, CSRF token and locale anew. An app context shared by several requests
+        # (the test client reuses one that is already pushed) must not carry the previous request's values over.
+        for key in ("_login_user", "csrf_token", "_flask_babel"):
+            g.pop(key, None)
 
     @app.teardown_request
     def _rollback_on_error(exc: BaseException | None) -> None:

@@ -7,16 +7,18 @@ import time
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from objections.clock import utcnow
 from objections.domain.errors import ValidationFailed
+from objections.domain.permissions import Access
 from objections.extensions import db
 from objections.services import account
 from objections.web.auth import LOGIN_AT_KEY
+from objections.web.authz import requires
 from objections.web.labels import error_messages
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -40,13 +42,13 @@ class ConfirmForm(FlaskForm):
 
 
 @bp.get("/")
-@login_required
+@requires(Access.STAFF)
 def index():  # type: ignore[no-untyped-def]
     return render_template("account/index.html", form=PasswordForm(), confirm=ConfirmForm())
 
 
 @bp.post("/password")
-@login_required
+@requires(Access.STAFF)
 def change_password():  # type: ignore[no-untyped-def]
     form = PasswordForm()
     if form.validate_on_submit():
@@ -74,7 +76,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/recovery-codes")
-@login_required
+@requires(Access.STAFF)
 def recovery_codes():  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if not form.validate_on_submit():

@@ -10,17 +10,19 @@ import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from objections.clock import utcnow
+from objections.domain.permissions import Access
 from objections.extensions import db, limiter, login_manager
 from objections.models import User
 from objections.services import account
 from objections.services import auth as auth_service
+from objections.web.authz import public, requires
 
 bp = Blueprint("auth", __name__)
 PENDING_KEY = "pending_user"
@@ -78,6 +80,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit("20/minute", methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
@@ -107,6 +110,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@public
 @limiter.limit("20/minute", methods=["POST"])
 def second_factor():  # type: ignore[no-untyped-def]
     user = _pending_user()
@@ -143,7 +147,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-@login_required
+@requires(Access.STAFF)
 def logout():  # type: ignore[no-untyped-def]
     user = db.session.get(User, current_user.id)
     if user is None:

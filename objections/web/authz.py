@@ -1,5 +1,5 @@
-"""The one authorisation layer: every view declares its access rule with @requires; the app refuses a view
-without one, and a test walks the URL map to check each rule for each role."""
+"""The one authorisation layer: every view declares its access rule with @requires; a test walks the URL map,
+fails on a view without a rule, and checks each rule for each role."""
 
 from __future__ import annotations
 

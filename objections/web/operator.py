@@ -17,11 +17,13 @@ from werkzeug.wrappers import Response
 from objections.clock import utcnow
 from objections.domain import lifecycle
 from objections.domain.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from objections.domain.permissions import Access
 from objections.domain.timefmt import format_local_date, format_local_datetime, local_date
-from objections.extensions import db, login_manager
+from objections.extensions import db
 from objections.models import Objection, User
 from objections.services import answers, attachments, casework, presenters, queue, review
 from objections.web import labels
+from objections.web.authz import requires
 from objections.web.operator_display import queue_row, time_left_text, timeline
 from objections.web.operator_forms import (
     NOTIFIED_BY,
@@ -50,27 +52,20 @@ DECIDED_MESSAGE = _l(
 
 
 def operator_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A signed-in operator or organisation admin; anyone else is sent to sign in or refused."""
+    """A signed-in operator or organisation admin of an organisation (the one authorisation layer, web/authz.py)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.role not in STAFF_ROLES or current_user.organization_id is None:
+        if current_user.organization_id is None:
             abort(403)
         return view(*args, **kwargs)
 
-    return wrapped
+    return requires(Access.ORGANISATION)(wrapped)
 
 
 def org_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != "org_admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return operator_required(wrapped)
+    """An organisation admin of an organisation."""
+    return requires(Access.ORGANISATION_ADMIN)(operator_required(view))
 
 
 def actor() -> User:

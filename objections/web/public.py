@@ -7,17 +7,20 @@ from sqlalchemy import select, text
 
 from objections.extensions import db
 from objections.models import JobRun
+from objections.web.authz import public
 from objections.web.i18n import LANGUAGE_COOKIE
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@public
 def home():  # type: ignore[no-untyped-def]
     return render_template("public/home.html")
 
 
 @bp.get("/healthz")
+@public
 def healthz():  # type: ignore[no-untyped-def]
     try:
         db.session.execute(text("SELECT 1"))
@@ -36,6 +39,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/language")
+@public
 def set_language():  # type: ignore[no-untyped-def]
     language = request.form.get("language", "")
     target = request.form.get("next") or url_for("public.home")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from functools import wraps
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     stream_with_context,
@@ -25,12 +23,14 @@ from wtforms.validators import Optional
 
 from objections.clock import utcnow
 from objections.domain.errors import NotFound, ValidationFailed
+from objections.domain.permissions import Access
 from objections.domain.timefmt import format_local_date, format_local_datetime
 from objections.extensions import db
 from objections.models.organization import RISK_CLASSES
 from objections.services import reports
 from objections.services.reports import exports
 from objections.web import labels
+from objections.web.authz import requires
 from objections.web.supervisor_charts import overview_charts
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -64,17 +64,8 @@ ORGANIZATION_COLUMNS = (
 
 
 def supervisor_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Supervisors and administrators only: others get 403, anonymous visitors the sign-in page."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        if current_user.role not in ROLES:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+    """Supervisors and administrators only (the one authorisation layer, web/authz.py)."""
+    return requires(Access.OVERSIGHT)(view)
 
 
 class FilterForm(Form):

@@ -9,10 +9,12 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from objections.clock import utcnow
+from objections.domain.permissions import Access, may
 from objections.extensions import db
 from objections.models import User
 from objections.services.api_tokens import authenticate_token
 from objections.web.api.errors import ApiError
+from objections.web.authz import ACCESS_ATTRIBUTE
 
 F = TypeVar("F", bound=Callable[..., Any])
 CASE_ROLES = ("operator", "org_admin")
@@ -37,11 +39,12 @@ def require_case_worker(view: F) -> F:
         user = authenticate_token(db.session, token, now=utcnow())
         if user is None:
             raise ApiError(401, "The API token is not valid: it is unknown or revoked.", INVALID_TOKEN_CHALLENGE)
-        if user.role not in CASE_ROLES or user.organization_id is None:
+        if not may(user.role, Access.ORGANISATION) or user.organization_id is None:
             raise ApiError(403, "Only an organisation's operators and admins can work on its objections.")
         g.api_user = user
         return view(*args, **kwargs)
 
+    setattr(wrapper, ACCESS_ATTRIBUTE, Access.ORGANISATION)
     return wrapper  # type: ignore[return-value]
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from objections.web.api import bp
 from objections.web.api.openapi import Reply, document, openapi_document
+from objections.web.authz import public
 
 SCHEMA_PREFIX = "#/components/schemas/"
 
@@ -68,6 +69,7 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @bp.get("/openapi.json")
+@public
 @document(
     summary="This API's OpenAPI 3.1 document",
     tag="meta",
@@ -78,6 +80,7 @@ def openapi_json():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/docs")
+@public
 @document(
     summary="This API's reference, as a page",
     tag="meta",

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from objections.clock import utcnow
 from objections.domain.deadlines import format_deadline
+from objections.domain.permissions import Access
 from objections.extensions import db, limiter
 from objections.models import Objection, ProcessingNotice
 from objections.models.organization import NOTICE_TEXT_FIELDS
@@ -32,6 +33,7 @@ from objections.web.api.schemas import (
     Register,
     Tracking,
 )
+from objections.web.authz import public, requires
 
 REFERENCE = re.compile(r"OB-\d{4}-\d{6,9}", re.IGNORECASE)
 IDEMPOTENCY_KEY = Header(
@@ -77,6 +79,7 @@ def _notice(notice: ProcessingNotice) -> NoticeOut:
 
 
 @bp.get("/organizations")
+@public
 @document(
     summary="The public register: organisations and their published notices",
     tag="public",
@@ -114,6 +117,7 @@ def _receipt(objection: Objection, access_code: str, *, replayed: bool):  # type
 
 
 @bp.post("/objections")
+@public
 @document(
     summary="File an objection",
     tag="public",
@@ -183,6 +187,7 @@ def _tracking(objection: Objection, language: str) -> Tracking:
 
 
 @bp.get("/objections/<reference>")
+@requires(Access.SUBJECT)
 @document(
     summary="Track an objection with its access code",
     tag="public",
