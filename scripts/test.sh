@@ -22,6 +22,15 @@ postgres_installed() {
 "$BIN/ruff" check . || exit 1
 "$BIN/ruff" format --check . || exit 1
 
+# Chromium (Debian) and axe-core (npm) for the browser journeys in tests/e2e; CI must have them.
+if ! bash scripts/browser.sh; then
+  if in_ci; then
+    echo "test.sh: CI is set and Chromium or axe-core could not be installed (see above); failing." >&2
+    exit 1
+  fi
+  echo "test.sh: Chromium or axe-core is missing; the browser journeys will skip." >&2
+fi
+
 postgres_url=""
 if [[ "$ENGINES" == *" postgres "* ]]; then
   if in_ci || postgres_installed; then

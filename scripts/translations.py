@@ -61,12 +61,12 @@ class Report:
     language: str
     total: int = 0
     missing: list[Key] = field(default_factory=list)
-    bad_placeholders: list[Key] = field(default_factory=list)
+    malformed: list[Key] = field(default_factory=list)
     unused: list[Key] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.missing and not self.bad_placeholders
+        return not self.missing and not self.malformed
 
 
 def extract(output: Path) -> bytes:
@@ -126,7 +126,7 @@ def fill(catalog: Catalog, table: Mapping[Key, Translation]) -> Report:
             if isinstance(message.id, tuple):
                 forms = (translation,) * catalog.num_plurals if isinstance(translation, str) else tuple(translation)
                 if len(forms) != catalog.num_plurals:
-                    report.bad_placeholders.append(key)
+                    report.malformed.append(key)
                 message.string = forms
             else:
                 message.string = translation if isinstance(translation, str) else translation[0]
@@ -134,7 +134,7 @@ def fill(catalog: Catalog, table: Mapping[Key, Translation]) -> Report:
         if not is_translated(message):
             report.missing.append(key)
         elif not placeholders_match(message):
-            report.bad_placeholders.append(key)
+            report.malformed.append(key)
     report.unused = sorted((key for key in table if key not in used), key=str)
     return report
 
@@ -201,13 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     for report in reports:
         print(
             f"{report.language}: {report.total} messages, {len(report.missing)} untranslated, "
-            f"{len(report.bad_placeholders)} with placeholders unlike the source, "
+            f"{len(report.malformed)} with placeholders or plural forms unlike the source, "
             f"{len(report.unused)} unused in the table"
         )
         for key in report.missing:
             print(f"  untranslated: {show(key)}")
-        for key in report.bad_placeholders:
-            print(f"  placeholders differ: {show(key)}")
+        for key in report.malformed:
+            print(f"  placeholders or plural forms differ: {show(key)}")
         for key in report.unused:
             print(f"  unused table entry: {show(key)}")
     return 0 if all(report.complete for report in reports) else 1

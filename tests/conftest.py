@@ -143,9 +143,19 @@ def config_overrides() -> dict:
     return {}
 
 
+class EnglishClient(FlaskClient):
+    """A test client whose browser asks for English unless a test says otherwise, so that assertions can read the
+    English source strings; tests of other languages set a cookie or an Accept-Language header."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
 @pytest.fixture
 def app(tmp_path: Path, database_url: str, config_overrides: dict) -> Iterator[Flask]:
     app = create_app(app_config(tmp_path, database_url, **config_overrides))
+    app.test_client_class = EnglishClient
     with app.app_context():
         yield app
         db.session.remove()

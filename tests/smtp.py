@@ -78,9 +78,10 @@ def free_port() -> int:
 class SmtpServer:
     """`url` is the SMTP_URL to give the app; stop() and start() take the server down and bring it back."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = False) -> None:
         self.port = free_port()
         self.handler = _Handler()
+        self.smtputf8 = smtputf8
         self._controller: Controller | None = None
 
     @property
@@ -88,7 +89,7 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}?timeout=5"
 
     def start(self) -> None:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8)
         self._controller.start()
 
     def stop(self) -> None:

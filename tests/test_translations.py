@@ -130,7 +130,7 @@ def test_the_english_catalogue_leaves_every_string_to_the_source() -> None:
     ("language", "phrase"),
     [
         ("kk", "Сізге қатысты автоматтандырылған шешімге қарсылық білдіріңіз"),
-        ("ru", "Возразите против автоматизированного решения о вас"),
+        ("ru", "Возразите против автоматизированного решения, принятого о вас"),
     ],
     ids=LANGUAGES,
 )
@@ -150,7 +150,7 @@ def test_the_home_page_speaks_the_chosen_language(translated, language: str, phr
         ("/notices", "Автоматтандырылған өңдеу туралы түсіндірмелер тізілімі", "Реестр разъяснений", "Register of"),
         ("/objections/new", "Қарсылықты жіберу", "Отправить возражение", "Send the objection"),
         ("/track", "Қолжетімділік кодын жоғалттыңыз ба?", "Потеряли код доступа?", "Lost your access code?"),
-        ("/login", "Қызметкерлердің кіруі", "Вход для сотрудников", "Staff sign-in"),
+        ("/login", "Қызметкерлер үшін кіру", "Вход для сотрудников", "Staff sign-in"),
     ],
     ids=["notices", "objection-form", "track", "login"],
 )

@@ -58,7 +58,7 @@ class Intervals:
 
 
 def build_scheduler(app: Flask, gate: tasks.Gate, intervals: Intervals) -> BackgroundScheduler:
-    """The scheduler with its five jobs, not started."""
+    """The scheduler with its six jobs, not started."""
     scheduler = BackgroundScheduler(
         timezone=UTC, executors={"default": ThreadPoolExecutor(max_workers=4)}, job_defaults=JOB_DEFAULTS
     )
@@ -93,6 +93,14 @@ def build_scheduler(app: Flask, gate: tasks.Gate, intervals: Intervals) -> Backg
         id=tasks.CLOSE,
         name=tasks.CLOSE,
         misfire_grace_time=None,
+        **common,
+    )
+    scheduler.add_job(
+        tasks.audit_anchor,
+        CronTrigger(hour=0, minute=5, timezone=LOCAL_TZ),
+        id=tasks.ANCHOR,
+        name=tasks.ANCHOR,
+        misfire_grace_time=int(DIGEST_GRACE.total_seconds()),
         **common,
     )
     scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from objections.clock import utcnow
 from objections.extensions import db
+from objections.services import audit_verify, review
 from objections.services import digest as digest_service
 from objections.services import dispatch as dispatch_service
-from objections.services import review
 from objections.services import sweep as sweep_service
 from objections.services.scheduler_state import record_job_run
 
@@ -24,7 +24,10 @@ SWEEP = sweep_service.SWEEP_JOB
 DISPATCH = "dispatch"
 DIGEST = digest_service.DIGEST_JOB
 CLOSE = "close"
-QUIET_KEYS = frozenset({"event_floor", "event_seen", "examined", "day", "waiting", "nothing_to_report"})
+ANCHOR = "audit_anchor"
+QUIET_KEYS = frozenset(
+    {"anchor", "chains", "event_floor", "event_seen", "examined", "day", "waiting", "nothing_to_report"}
+)
 """Figures that do not make a run worth a log line by themselves."""
 
 
@@ -68,6 +71,16 @@ def close_answered(app: Flask, gate: Gate | None = None) -> dict[str, Any] | Non
     return _run(
         app, CLOSE, gate, lambda session, now: {"closed": review.close_due(session, now=now, after_days=after_days)}
     )
+
+
+def audit_anchor(app: Flask, gate: Gate | None = None) -> dict[str, Any] | None:
+    """Hash the heads of every chain once a day, so that a deleted chain is noticed by `audit verify`."""
+
+    def body(session: Session, now: Any) -> dict[str, Any]:
+        anchor = audit_verify.write_anchor(session, now=now)
+        return {"anchor": anchor.id, "chains": anchor.chain_count}
+
+    return _run(app, ANCHOR, gate, body)
 
 
 def _run(app: Flask, name: str, gate: Gate | None, body: Callable[[Session, Any], Any]) -> dict[str, Any] | None:

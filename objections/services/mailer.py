@@ -8,8 +8,9 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy as email_policy
 from email.header import Header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
@@ -92,18 +93,26 @@ def message_id(key: str, mail_from: str) -> str:
 
 
 def build_email(message: OutgoingMessage, *, mail_from: str, now: datetime) -> Message:
-    """Multipart text + HTML in the recipient's language, marked as automatically sent. Built with the classic
-    (compat32) API: the modern header folder splits a long non-ASCII subject inside an encoded word."""
+    """Multipart text + HTML in the recipient's language, marked as automatically sent. ASCII addresses get the
+    classic (compat32) message, whose encoded-word subject survives any folding (the modern folder can split a long
+    non-ASCII subject inside an encoded word); an internationalised address needs SMTPUTF8 and raw UTF-8 headers."""
     email: Message
-    if message.body_html:
-        email = MIMEMultipart("alternative")
-        email.attach(MIMEText(message.body_text, "plain", "utf-8"))
-        email.attach(MIMEText(message.body_html, "html", "utf-8"))
+    if message.recipient.isascii() and mail_from.isascii():
+        if message.body_html:
+            email = MIMEMultipart("alternative")
+            email.attach(MIMEText(message.body_text, "plain", "utf-8"))
+            email.attach(MIMEText(message.body_html, "html", "utf-8"))
+        else:
+            email = MIMEText(message.body_text, "plain", "utf-8")
+        email["Subject"] = Header(message.subject, "utf-8")
     else:
-        email = MIMEText(message.body_text, "plain", "utf-8")
+        email = EmailMessage(policy=email_policy.SMTPUTF8)
+        email.set_content(message.body_text)
+        if message.body_html:
+            email.add_alternative(message.body_html, subtype="html")
+        email["Subject"] = message.subject
     email["From"] = mail_from
     email["To"] = message.recipient
-    email["Subject"] = Header(message.subject, "utf-8")
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message_id(message.key, mail_from)
     email["Content-Language"] = message.language
@@ -135,8 +144,8 @@ class SmtpMailer:
 
     def send(self, message: OutgoingMessage, *, now: datetime) -> None:
         """Hand one message to the server; raises DeliveryFailed when it is not accepted."""
-        email = build_email(message, mail_from=self.mail_from, now=now)
         try:
+            email = build_email(message, mail_from=self.mail_from, now=now)
             if self._connection is None:
                 self._connection = self._connect()
             self._connection.send_message(email, from_addr=self.mail_from, to_addrs=[message.recipient])
@@ -144,6 +153,9 @@ class SmtpMailer:
             # smtplib has already reset the transaction; the connection stays usable for the next message.
             code, text = next(iter(exc.recipients.values()))
             raise DeliveryFailed(_describe(code, text), permanent=code >= 500) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            # The server cannot take an internationalised address (no SMTPUTF8); it will not learn to for this one.
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}", permanent=True) from exc
         except smtplib.SMTPDataError as exc:
             self.close()
             raise DeliveryFailed(_describe(exc.smtp_code, exc.smtp_error), permanent=exc.smtp_code >= 500) from exc
@@ -154,6 +166,10 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+        except (UnicodeError, ValueError) as exc:
+            # An address or header that cannot be put on the wire never will be: retrying cannot help.
+            self.close()
+            raise DeliveryFailed(f"the message cannot be encoded: {exc}", permanent=True) from exc
 
     def close(self) -> None:
         connection, self._connection = self._connection, None

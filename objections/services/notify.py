@@ -50,8 +50,9 @@ def queue_message(
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Notification.id)
     )
-    return session.execute(statement).rowcount == 1
+    return session.execute(statement).scalar_one_or_none() is not None
 
 
 def tracking_token(reference: str) -> str:

@@ -504,7 +504,7 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Sort:": "Сұрыптау:",
     "Stacked bars per week: answered on time, breached (answered late or overdue), and the rest (not yet due or withdrawn).": "Әр аптаның жинақталған бағандары: мерзімінде жауап берілгендер, мерзімі бұзылғандар (кешігіп жауап берілген немесе мерзімі өткен) және қалғандары (мерзімі әлі келмеген немесе кері қайтарылған).",
     "Staff": "Қызметкер",
-    "Staff sign-in": "Қызметкерлердің кіруі",
+    "Staff sign-in": "Қызметкерлер үшін кіру",
     "Standing": "Мерзім жағдайы",
     "Start from a template": "Үлгіден бастау",
     "Status": "Мәртебе",

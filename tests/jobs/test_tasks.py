@@ -178,3 +178,17 @@ def test_the_cli_runs_each_job_once(app: Flask, case: Objection, runner) -> None
     assert json.loads(dispatch.output.strip().splitlines()[-1])["sent"] == 6  # with intake's three
     assert json.loads(digest.output.strip().splitlines()[-1])["job"] == "digest"
     assert {r.name for r in db.session.scalars(select(JobRun))} == {"sweep", "dispatch", "digest"}
+
+
+def test_the_audit_anchor_job_writes_an_anchor_that_verifies(app, session, now) -> None:
+    from objections.jobs import tasks
+    from objections.models import AuditAnchor
+    from objections.services.audit_verify import verify_all
+    from tests.builders import make_objection
+
+    make_objection(session, received_at=now)
+    session.commit()
+    result = tasks.audit_anchor(app)
+    assert result is not None and result["chains"] >= 1
+    assert session.query(AuditAnchor).count() == 1
+    assert verify_all(session).ok

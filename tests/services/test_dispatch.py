@@ -311,3 +311,39 @@ def test_objection_flag_is_untouched_by_other_dead_messages(session: Session, sm
     session.refresh(receipt)
     assert receipt.status == "dead"
     assert session.get(Objection, objection.id).answer_undelivered_at is None
+
+
+def test_an_internationalised_address_goes_out_over_smtputf8_and_is_dead_where_the_server_lacks_it(
+    session: Session, now: datetime
+) -> None:
+    capable, plain = SmtpServer(smtputf8=True), SmtpServer()
+    capable.start()
+    plain.start()
+    try:
+        queue_message(
+            session,
+            key="idn",
+            recipient="айгерім@example.kz",
+            kind="reminder",
+            language="kk",
+            subject="Еске салу: OB-2026-000001 қарсылығына жауап беру мерзімі (Астана уақыты) " * 2,
+            body_text="Мәтін",
+            body_html="<p>Мәтін</p>",
+            now=now,
+        )
+        session.commit()
+        refused = dispatch(session, plain.url, now)
+        [row] = rows(session)
+        assert (refused.dead, row.status, row.attempts) == (1, "dead", 1)
+        assert "SMTPNotSupportedError" in row.last_error
+
+        row.status, row.attempts = "pending", 0
+        session.commit()
+        delivered = dispatch(session, capable.url, now)
+        [mail] = capable.received
+        assert delivered.sent == 1
+        assert mail.recipients == ("айгерім@example.kz",)
+        assert mail.subject == row.subject and mail.part("plain").strip() == "Мәтін"
+    finally:
+        capable.stop()
+        plain.stop()

@@ -83,3 +83,30 @@ def test_argon2id_hashes_with_the_required_parameters_and_distinct_salts(session
     assert first.password_hash != second.password_hash
     assert PASSWORD not in first.password_hash
     assert datetime.now(UTC)  # the clock is untouched by hashing
+
+
+def test_an_operator_creates_a_token_that_works_on_the_api_and_revokes_it(app, session) -> None:
+    organization = make_organization(session)
+    user = make_user(session, organization=organization)
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    page = client.post("/account/tokens", data={"name": "call centre"})
+    assert page.status_code == 200
+    token = re.search(r'<code class="token">([^<]+)</code>', page.data.decode()).group(1)
+    api = app.test_client()
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    from objections.models import ApiToken
+
+    token_id = session.scalars(select(ApiToken.id).where(ApiToken.user_id == user.id)).one()
+    assert client.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_supervisor_cannot_create_api_tokens(app, session) -> None:
+    user = make_user(session, role="supervisor")
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    assert client.post("/account/tokens", data={"name": "x"}).status_code == 403
+    assert b"API tokens" not in client.get("/account/").data

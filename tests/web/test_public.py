@@ -9,7 +9,7 @@ def test_healthz_answers_ok_once_the_database_answers(client) -> None:
 
 
 def test_home_page_is_kazakh_by_default(client) -> None:
-    response = client.get("/")
+    response = client.get("/", headers={"Accept-Language": "de"})
     assert response.status_code == 200
     assert b'<html lang="kk">' in response.data
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_timedelta, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -31,6 +31,7 @@ from objections.web.citizen.common import (
 )
 from objections.web.citizen_forms import AppealForm, ReplyForm, ResendForm, TrackForm, WithdrawForm
 from objections.web.labels import error_messages
+from objections.web.operator_display import time_left_text
 
 STATUS_EXPLAINED = {
     "received": _l("The organisation has your objection. Nobody has started on it yet."),
@@ -110,9 +111,8 @@ def tracking_context(objection: Objection, now: datetime) -> dict:
         "received_text": format_local_datetime(objection.received_at, language),
         "deadline": presenters.deadline_view(db.session, objection, language),
         "standing": standing,
-        "time_left_text": (
-            format_timedelta(time_left, threshold=1.5) if time_left and time_left.total_seconds() > 0 else None
-        ),
+        # Whole days and hours, rounded down: never overstate the time left before a legal deadline.
+        "time_left_text": time_left_text(standing) if time_left and time_left.total_seconds() > 0 else None,
         "answered_text": format_local_datetime(objection.answered_at, language) if objection.answered_at else None,
         "appealed_text": format_local_datetime(objection.appealed_at, language) if objection.appealed_at else None,
         "overdue_unanswered": objection.answered_at is None and now >= objection.deadline_at,
