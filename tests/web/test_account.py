@@ -93,6 +93,7 @@ def test_an_operator_creates_a_token_that_works_on_the_api_and_revokes_it(app, s
     login_as(client, user)
     page = client.post("/account/tokens", data={"name": "call centre"})
     assert page.status_code == 200
+    assert "<title>Your account — " in page.data.decode()
     token = re.search(r'<code class="token">([^<]+)</code>', page.data.decode()).group(1)
     api = app.test_client()
     assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
