@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from objections import config as config_module
 from objections import crypto
@@ -27,6 +28,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(settings)
+    if app.config["PROXY_FIX"]:
+        # Behind N reverse proxies, take the client address and scheme from their X-Forwarded-* headers, so that
+        # rate limits count citizens, not the proxy.
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     crypto.install(crypto.Keyring(app.config["DATA_KEY"], app.config["SECRET_KEY"]))
 
     db.init_app(app)

@@ -27,6 +27,7 @@ ENVIRONMENT_KEYS = (
     "DEADLINE_POLICY",
     "RATELIMIT_ENABLED",
     "RATELIMIT_STORAGE_URI",
+    "PROXY_FIX",
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -42,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    "PROXY_FIX": 0,
     "REMINDER_OFFSETS_HOURS": (24, 4),
     "SWEEP_INTERVAL_SECONDS": 60,
     "DISPATCH_INTERVAL_SECONDS": 20,
@@ -116,6 +118,13 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         settings["PORT"] = int(settings["PORT"])
     except (TypeError, ValueError) as exc:
         raise ConfigError("PORT must be a number, e.g. PORT=5000") from exc
+
+    try:
+        settings["PROXY_FIX"] = int(settings["PROXY_FIX"] or 0)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            "PROXY_FIX must be the number of reverse proxies in front of the app, e.g. PROXY_FIX=1"
+        ) from exc
 
     env = settings["OBJECTIONS_ENV"]
     if env not in {"development", "production", "testing"}:

@@ -73,3 +73,24 @@ def test_wsgi_prints_one_line_on_a_bad_setting(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_proxy_fix_takes_the_client_address_from_the_proxy(tmp_path: Path, database_path) -> None:
+    from flask import request
+
+    from objections import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(tmp_path, database_path, PROXY_FIX=1))
+
+    @app.get("/_ip")
+    def _ip() -> str:
+        return request.remote_addr or ""
+
+    response = app.test_client().get("/_ip", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.data == b"203.0.113.7"
+
+
+def test_a_malformed_proxy_fix_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="PROXY_FIX"):
+        load(tmp_path, {"PROXY_FIX": "yes", "SECRET_KEY": "s", "DATA_KEY": "d"})

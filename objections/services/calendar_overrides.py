@@ -17,7 +17,7 @@ from objections.domain.timefmt import local_date
 from objections.models import CalendarOverride, Objection, User
 from objections.models.objection import OPEN_STATUSES
 from objections.services.audit import record_audit
-from objections.services.deadlines import load_calendar
+from objections.services.deadlines import forget_calendar, load_calendar
 from objections.services.events import append_event
 
 REASON_MAX_LENGTH = 300
@@ -161,6 +161,7 @@ def recompute_open_deadlines(
         )
         .order_by(Objection.id)
     ).all()
+    forget_calendar(session)
     calendar = load_calendar(session)
     changes: list[DeadlineChange] = []
     for objection in candidates:

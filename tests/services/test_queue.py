@@ -236,6 +236,7 @@ def _plans(session: Session, run) -> list[str]:
     ]
 
 
+@pytest.mark.sqlite_only
 def test_the_queue_and_counters_are_answered_from_indexes_not_table_scans(session, now, org) -> None:
     made = make_objection(session, organization=org, received_at=now)
     session.commit()
