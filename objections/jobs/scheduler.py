@@ -58,7 +58,7 @@ class Intervals:
 
 
 def build_scheduler(app: Flask, gate: tasks.Gate, intervals: Intervals) -> BackgroundScheduler:
-    """The scheduler with its six jobs, not started."""
+    """The scheduler with its seven jobs, not started."""
     scheduler = BackgroundScheduler(
         timezone=UTC, executors={"default": ThreadPoolExecutor(max_workers=4)}, job_defaults=JOB_DEFAULTS
     )
@@ -100,6 +100,14 @@ def build_scheduler(app: Flask, gate: tasks.Gate, intervals: Intervals) -> Backg
         CronTrigger(hour=0, minute=5, timezone=LOCAL_TZ),
         id=tasks.ANCHOR,
         name=tasks.ANCHOR,
+        misfire_grace_time=int(DIGEST_GRACE.total_seconds()),
+        **common,
+    )
+    scheduler.add_job(
+        tasks.retention,
+        CronTrigger(hour=2, minute=30, timezone=LOCAL_TZ),
+        id=tasks.RETENTION,
+        name=tasks.RETENTION,
         misfire_grace_time=int(DIGEST_GRACE.total_seconds()),
         **common,
     )

@@ -15,6 +15,7 @@ from objections.extensions import db
 from objections.services import audit_verify, review
 from objections.services import digest as digest_service
 from objections.services import dispatch as dispatch_service
+from objections.services import retention as retention_service
 from objections.services import sweep as sweep_service
 from objections.services.scheduler_state import record_job_run
 
@@ -25,6 +26,7 @@ DISPATCH = "dispatch"
 DIGEST = digest_service.DIGEST_JOB
 CLOSE = "close"
 ANCHOR = "audit_anchor"
+RETENTION = "retention"
 QUIET_KEYS = frozenset(
     {"anchor", "chains", "event_floor", "event_seen", "examined", "day", "waiting", "nothing_to_report"}
 )
@@ -81,6 +83,17 @@ def audit_anchor(app: Flask, gate: Gate | None = None) -> dict[str, Any] | None:
         return {"anchor": anchor.id, "chains": anchor.chain_count}
 
     return _run(app, ANCHOR, gate, body)
+
+
+def retention(app: Flask, gate: Gate | None = None) -> dict[str, Any] | None:
+    """Erase the personal data of objections closed more than RETENTION_YEARS ago."""
+    years = int(app.config["RETENTION_YEARS"])
+    return _run(
+        app,
+        RETENTION,
+        gate,
+        lambda session, now: retention_service.anonymise_expired(session, now=now, retention_years=years),
+    )
 
 
 def _run(app: Flask, name: str, gate: Gate | None, body: Callable[[Session, Any], Any]) -> dict[str, Any] | None:

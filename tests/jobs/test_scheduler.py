@@ -37,13 +37,14 @@ def test_each_job_has_a_fixed_id_and_deliberate_options(app: Flask) -> None:
     scheduler = build_scheduler(app, Leading(), INTERVALS)
     jobs = {job.id: job for job in scheduler.get_jobs()}
 
-    assert set(jobs) == {"sweep", "dispatch", "digest", "close", "audit_anchor"}
+    assert set(jobs) == {"sweep", "dispatch", "digest", "close", "audit_anchor", "retention"}
     assert {job_id: job.func for job_id, job in jobs.items()} == {
         "sweep": tasks.sweep,
         "dispatch": tasks.dispatch,
         "digest": tasks.digest,
         "close": tasks.close_answered,
         "audit_anchor": tasks.audit_anchor,
+        "retention": tasks.retention,
     }
     for job in jobs.values():
         assert job.coalesce is True, job.id
@@ -57,6 +58,7 @@ def test_each_job_has_a_fixed_id_and_deliberate_options(app: Flask) -> None:
         "close": None,
         "digest": 6 * 3600,
         "audit_anchor": 6 * 3600,
+        "retention": 6 * 3600,
     }
     assert isinstance(jobs["sweep"].trigger, IntervalTrigger)
     assert jobs["sweep"].trigger.interval == timedelta(seconds=60)

@@ -192,3 +192,11 @@ def test_the_audit_anchor_job_writes_an_anchor_that_verifies(app, session, now) 
     assert result is not None and result["chains"] >= 1
     assert session.query(AuditAnchor).count() == 1
     assert verify_all(session).ok
+
+
+def test_the_retention_job_records_its_run(app, session) -> None:
+    from objections.jobs import tasks
+    from objections.models import JobRun
+
+    assert tasks.retention(app) == {"anonymised": 0}
+    assert session.get(JobRun, "retention") is not None
