@@ -162,3 +162,6 @@ def resend_message(message_id: int):  # type: ignore[no-untyped-def]
     db.session.commit()
     flash(gettext("A copy of message %(id)s is queued as message %(copy)s.", id=message_id, copy=copy.id), "info")
     return redirect(_back(), 303)
+
+
+from objections.web import admin_users  # noqa: E402,F401 - its routes join this blueprint

@@ -73,6 +73,8 @@ ERROR = {
     "out_of_range": _l("This number is out of range."),
     "inactive": _l("This account is deactivated."),
     "wrong_password": _l("This is not your current password."),
+    "own_role": _l("You cannot change your own role."),
+    "own_account": _l("You cannot deactivate your own account."),
     "too_short": _l("Use at least 12 characters."),
     "common": _l("This password is too common: choose another."),
     "taken": _l("This is already in use."),

@@ -11,7 +11,14 @@ from objections.web.authz import access_rule_of, check_every_view_has_a_rule
 from tests.auth_helpers import login_as
 from tests.builders import make_notice, make_objection, make_organization, make_user
 
-SAMPLE_ARGUMENTS = {"token": "not-a-token", "kind": "breaches", "fmt": "csv", "format": "csv", "filename": "x"}
+SAMPLE_ARGUMENTS = {
+    "action": "reset_second_factor",
+    "token": "not-a-token",
+    "kind": "breaches",
+    "fmt": "csv",
+    "format": "csv",
+    "filename": "x",
+}
 
 
 def test_every_route_declares_an_access_rule(app: Flask) -> None:

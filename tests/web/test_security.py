@@ -60,7 +60,15 @@ def test_every_form_post_is_refused_without_a_csrf_token(app) -> None:
         if "POST" not in rule.methods or rule.rule.startswith("/api/"):
             continue
         values = {
-            name: ("OB-2026-000001" if name == "reference" else "x" if name == "token" else 1)
+            name: (
+                "OB-2026-000001"
+                if name == "reference"
+                else "x"
+                if name == "token"
+                else "activate"
+                if name == "action"
+                else 1
+            )
             for name in rule.arguments
         }
         path = rule.build(values)[1]

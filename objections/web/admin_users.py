@@ -1,0 +1,120 @@
+"""Administrators' staff pages: list, invite, change role, deactivate, reset the second factor."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from objections.clock import utcnow
+from objections.domain.errors import NotFound, ValidationFailed
+from objections.domain.permissions import Access
+from objections.extensions import db
+from objections.models import Organization
+from objections.services import staff
+from objections.web.admin import bp
+from objections.web.authz import requires
+from objections.web.labels import error_messages
+
+ROLE_CHOICES = [
+    ("operator", _l("Operator")),
+    ("org_admin", _l("Organisation admin")),
+    ("supervisor", _l("Supervisor")),
+    ("admin", _l("Administrator")),
+]
+
+
+def _choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=_choices(ROLE_CHOICES))
+    organization = SelectField(_l("Organisation (operators and organisation admins)"), validators=[Optional()])
+    language = SelectField(_l("Language"), choices=_choices([("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]))
+
+
+class ActionForm(FlaskForm):
+    pass
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    slugs = db.session.scalars(select(Organization.slug).order_by(Organization.slug))
+    return _choices([("", "—"), *((slug, slug) for slug in slugs)])
+
+
+def _page(form: InviteForm, *, new_password: str | None = None, new_email: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "admin/users.html",
+        form=form,
+        action=ActionForm(),
+        users=staff.list_staff(db.session),
+        new_password=new_password,
+        new_email=new_email,
+    ), status
+
+
+@bp.get("/users", endpoint="users")
+@requires(Access.ADMINISTRATION)
+def users():  # type: ignore[no-untyped-def]
+    form = InviteForm()
+    form.organization.choices = _organisation_choices()
+    return _page(form)
+
+
+@bp.post("/users", endpoint="invite_user")
+@requires(Access.ADMINISTRATION)
+def invite_user():  # type: ignore[no-untyped-def]
+    form = InviteForm()
+    form.organization.choices = _organisation_choices()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    try:
+        user, password = staff.invite_staff(
+            db.session,
+            actor=current_user,
+            email=form.email.data or "",
+            role=form.role.data,
+            organization_slug=form.organization.data,
+            full_name=form.full_name.data or "",
+            language=form.language.data,
+            now=utcnow(),
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for name, messages in error_messages(exc.errors).items():
+            if hasattr(form, name):
+                getattr(form, name).errors = list(messages)
+        return _page(form, status=422)
+    db.session.commit()
+    return _page(InviteForm(formdata=None, organization=""), new_password=password, new_email=user.email)
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, activate, reset_second_factor):action>", endpoint="user_action")
+@requires(Access.ADMINISTRATION)
+def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    try:
+        if action == "reset_second_factor":
+            staff.reset_second_factor(db.session, actor=current_user, user_id=user_id, now=now)
+        else:
+            staff.set_active(db.session, actor=current_user, user_id=user_id, active=action == "activate", now=now)
+    except NotFound:
+        abort(404)
+    except ValidationFailed:
+        db.session.rollback()
+        flash(gettext("You cannot deactivate your own account."), "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(gettext("Done."), "info")
+    return redirect(url_for("admin.users"))
