@@ -58,14 +58,14 @@ def _frame(top: float, step: float, unit: str, categories: Sequence[str]) -> lis
         )
     band = (WIDTH - LEFT - RIGHT) / max(len(categories), 1)
     every = max(1, math.ceil(len(categories) / MAX_X_LABELS))
+    # Labels wider than their slot (about 6.5 px a character) go on two staggered rows so that none overlap.
+    stagger = max((len(c) for c in categories), default=0) * 6.5 > band * every
     for i, category in enumerate(categories):
         if i % every:
             continue
         x = LEFT + band * (i + 0.5)
-        parts.append(
-            f'<text class="chart-axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
-            f"{escape(category)}</text>"
-        )
+        y = HEIGHT - BOTTOM + (34 if stagger and (i // every) % 2 else 18)
+        parts.append(f'<text class="chart-axis" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(category)}</text>')
     return parts
 
 

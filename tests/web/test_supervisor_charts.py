@@ -145,3 +145,19 @@ def test_overview_page_embeds_three_charts_each_with_a_table(client, session, no
         assert svg_of(parsed).get("role") == "img"
         assert parsed.find("details/div/table") is not None
     assert ' style="' not in html and "<script" not in html
+
+
+def test_long_category_labels_are_staggered_so_they_do_not_overlap() -> None:
+    import re
+
+    from objections.web.charts import _frame
+
+    long_labels = [f"{n}–{n + 24} h before the deadline" for n in range(0, 144, 24)]
+    rows = {
+        float(y) for y in re.findall(r'y="([0-9.]+)" text-anchor="middle"', "".join(_frame(10, 2, "", long_labels)))
+    }
+    assert len(rows) == 2
+    short = {
+        float(y) for y in re.findall(r'y="([0-9.]+)" text-anchor="middle"', "".join(_frame(10, 2, "", ["a", "b"])))
+    }
+    assert len(short) == 1
