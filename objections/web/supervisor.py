@@ -82,7 +82,7 @@ class FilterForm(Form):
         default="30",
     )
     from_on = DateField(_l("From"), name="from", validators=[Optional()])
-    to_on = DateField(_l("To"), name="to", validators=[Optional()])
+    to_on = DateField(_l("Until"), name="to", validators=[Optional()])
     organization = SelectField(_l("Organisation"), validate_choice=False)
     notice = SelectField(_l("Notice"), validate_choice=False)
     risk = SelectField(_l("AI-system risk class"), validate_choice=False)

@@ -50,3 +50,10 @@ def test_method_not_allowed_keeps_the_allow_header(client) -> None:
     response = client.delete("/healthz")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_error_pages_speak_the_page_language(client) -> None:
+    response = client.get("/no-such-page", headers={"Accept-Language": "ru"})
+    assert response.status_code == 404
+    assert "Страница не найдена" in response.data.decode()
+    assert "Not Found" not in response.data.decode()
