@@ -75,21 +75,9 @@ def add_override(
             session.flush()
     except IntegrityError:
         raise ValidationFailed({"day": ["duplicate"]}) from None
-    examined, changes = recompute_open_deadlines(session, day=day, cause=ADDED, actor=actor, now=now)
-    record_audit(
-        session,
-        ADDED,
-        now=now,
-        actor=actor,
-        payload={
-            "day": day.isoformat(),
-            "is_working_day": is_working_day,
-            "reason": reason,
-            "examined": examined,
-            "deadlines_changed": [change.reference for change in changes],
-        },
+    return _recompute_and_audit(
+        session, cause=ADDED, day=day, is_working_day=is_working_day, reason=reason, actor=actor, now=now
     )
-    return RecomputeResult(day=day, is_working_day=is_working_day, reason=reason, examined=examined, changes=changes)
 
 
 def remove_override(session: Session, *, day: date, actor: User | None, now: datetime) -> RecomputeResult:
@@ -100,10 +88,19 @@ def remove_override(session: Session, *, day: date, actor: User | None, now: dat
     is_working_day, reason = override.is_working_day, override.reason
     session.delete(override)
     session.flush()
-    examined, changes = recompute_open_deadlines(session, day=day, cause=REMOVED, actor=actor, now=now)
+    return _recompute_and_audit(
+        session, cause=REMOVED, day=day, is_working_day=is_working_day, reason=reason, actor=actor, now=now
+    )
+
+
+def _recompute_and_audit(
+    session: Session, *, cause: str, day: date, is_working_day: bool, reason: str, actor: User | None, now: datetime
+) -> RecomputeResult:
+    """Move the open deadlines the changed day affects, and audit the change with what moved."""
+    examined, changes = recompute_open_deadlines(session, day=day, cause=cause, actor=actor, now=now)
     record_audit(
         session,
-        REMOVED,
+        cause,
         now=now,
         actor=actor,
         payload={

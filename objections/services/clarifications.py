@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,28 +50,19 @@ def request_clarification(
     )
     if objection.email:
         language = objection.language
-        link = notify.absolute_url(f"/track/link/{notify.tracking_token(objection.reference)}")
-        text, html = notify._render(
-            "clarification_request",
-            language,
-            objection=objection,
-            question=clarification.question,
-            link=link,
-            deadline_text=format_deadline(objection.last_day, language),
-        )
-        with force_locale(language):
-            subject = gettext("A question about your objection %(reference)s", reference=objection.reference)
-        notify.queue_message(
+        notify.queue_rendered(
             session,
+            template="clarification_request",
+            kind="clarification",
             key=f"clarification:{objection.reference}:{clarification.id}",
             recipient=objection.email,
-            kind="clarification",
             language=language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
             now=now,
             objection=objection,
+            question=clarification.question,
+            link=notify.absolute_url(f"/track/link/{notify.tracking_token(objection.reference)}"),
+            deadline_text=format_deadline(objection.last_day, language),
+            subject=lambda: gettext("A question about your objection %(reference)s", reference=objection.reference),
         )
     return clarification
 
@@ -103,26 +94,18 @@ def reply_to_clarification(
     )
     link = notify.absolute_url(f"/cases/{objection.reference}")
     for address, language, user in notify.organisation_recipients(session, objection):
-        text, html = notify._render(
-            "clarification_reply",
-            language,
-            objection=objection,
-            link=link,
-            deadline_text=format_deadline(objection.last_day, language),
-        )
-        with force_locale(language):
-            subject = gettext("Reply to your question on objection %(reference)s", reference=objection.reference)
-        notify.queue_message(
+        notify.queue_rendered(
             session,
+            template="clarification_reply",
+            kind="clarification_reply",
             key=f"clarification-reply:{objection.reference}:{clarification.id}:{address}",
             recipient=address,
-            kind="clarification_reply",
             language=language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
             now=now,
             objection=objection,
             user=user,
+            link=link,
+            deadline_text=format_deadline(objection.last_day, language),
+            subject=lambda: gettext("Reply to your question on objection %(reference)s", reference=objection.reference),
         )
     return clarification

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, render_template
@@ -107,50 +108,75 @@ def _render(template: str, language: str, **context: object) -> tuple[str, str]:
         )
 
 
+def queue_rendered(
+    session: Session,
+    *,
+    template: str,
+    kind: str,
+    key: str,
+    recipient: str,
+    language: str,
+    subject: Callable[[], str],
+    now: datetime,
+    objection: Objection | None = None,
+    user: User | None = None,
+    **context: object,
+) -> bool:
+    """Render mail/<template>.txt and .html and the subject in `language`, and queue the message once by `key`."""
+    text, html = _render(template, language, objection=objection, **context)
+    with force_locale(language):
+        subject_text = subject()
+    return queue_message(
+        session,
+        key=key,
+        recipient=recipient,
+        kind=kind,
+        language=language,
+        subject=subject_text,
+        body_text=text,
+        body_html=html,
+        now=now,
+        objection=objection,
+        user=user,
+    )
+
+
 def queue_intake_messages(session: Session, objection: Objection, *, access_code: str, now: datetime) -> None:
     """The subject's receipt and the organisation's "new objection" message."""
     from objections.services.presenters import deadline_view
 
     if objection.email:
-        link = absolute_url(f"/track/link/{tracking_token(objection.reference)}")
-        view = deadline_view(session, objection, objection.language)
-        text, html = _render(
-            "receipt", objection.language, objection=objection, access_code=access_code, link=link, deadline=view
-        )
-        with force_locale(objection.language):
-            subject = gettext("Your objection %(reference)s has been received", reference=objection.reference)
-        queue_message(
+        queue_rendered(
             session,
+            template="receipt",
+            kind="receipt",
             key=f"receipt:{objection.reference}",
             recipient=objection.email,
-            kind="receipt",
             language=objection.language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
             now=now,
             objection=objection,
+            subject=lambda: gettext("Your objection %(reference)s has been received", reference=objection.reference),
+            access_code=access_code,
+            link=absolute_url(f"/track/link/{tracking_token(objection.reference)}"),
+            deadline=deadline_view(session, objection, objection.language),
         )
     for address, language, user in organisation_recipients(session, objection):
-        link = absolute_url(f"/cases/{objection.reference}")
         view = deadline_view(session, objection, language)
-        text, html = _render("new_objection", language, objection=objection, link=link, deadline=view)
-        with force_locale(language):
-            subject = gettext(
-                "New objection %(reference)s: answer by %(deadline)s",
-                reference=objection.reference,
-                deadline=view.deadline_text,
-            )
-        queue_message(
+        queue_rendered(
             session,
+            template="new_objection",
+            kind="new_objection",
             key=f"new-objection:{objection.reference}:{address}",
             recipient=address,
-            kind="new_objection",
             language=language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
             now=now,
             objection=objection,
             user=user,
+            link=absolute_url(f"/cases/{objection.reference}"),
+            deadline=view,
+            subject=lambda view=view: gettext(
+                "New objection %(reference)s: answer by %(deadline)s",
+                reference=objection.reference,
+                deadline=view.deadline_text,
+            ),
         )
