@@ -7,6 +7,7 @@
 #   TEST_PG_CLUSTER   cluster name (default objections_test)
 #   postgres.sh stop  stops the cluster (the data stays; the next run starts it again)
 set -euo pipefail
+# Only the URL goes to standard output: everything the PostgreSQL tools print is sent to standard error.
 
 CLUSTER="${TEST_PG_CLUSTER:-objections_test}"
 PORT="${TEST_PG_PORT:-55432}"
@@ -56,7 +57,7 @@ fi
 
 if [ "${1:-}" = stop ]; then
   if pg_lsclusters -h 2>/dev/null | awk -v c="$CLUSTER" '$2 == c' | grep -q online; then
-    pg_ctlcluster "$VERSION" "$CLUSTER" stop
+    pg_ctlcluster "$VERSION" "$CLUSTER" stop >&2
   fi
   exit 0
 fi
@@ -66,7 +67,7 @@ if [ -z "$existing" ]; then
   while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
   say "creating cluster $VERSION/$CLUSTER on 127.0.0.1:$PORT"
   pg_createcluster --port "$PORT" --start-conf manual "$VERSION" "$CLUSTER" \
-    -- --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null ||
+    -- --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >&2 ||
     die "pg_createcluster failed"
 else
   PORT="$existing"
@@ -91,11 +92,11 @@ if [ "$(cat "$settings" 2>/dev/null)" != "$wanted" ]; then
 fi
 
 if ! pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c' | grep -q online; then
-  pg_ctlcluster "$VERSION" "$CLUSTER" start ||
+  pg_ctlcluster "$VERSION" "$CLUSTER" start >&2 ||
     die "could not start cluster $VERSION/$CLUSTER; see /var/log/postgresql/postgresql-$VERSION-$CLUSTER.log"
 elif [ "$changed" = 1 ]; then
   say "settings changed: restarting cluster $VERSION/$CLUSTER"
-  pg_ctlcluster "$VERSION" "$CLUSTER" restart || die "could not restart cluster $VERSION/$CLUSTER"
+  pg_ctlcluster "$VERSION" "$CLUSTER" restart >&2 || die "could not restart cluster $VERSION/$CLUSTER"
 fi
 for _ in $(seq 1 100); do
   pg_isready -q -h 127.0.0.1 -p "$PORT" && break

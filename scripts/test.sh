@@ -42,6 +42,13 @@ if [[ "$ENGINES" == *" postgres "* ]]; then
       echo "test.sh: PostgreSQL could not be started here; the PostgreSQL run is skipped." >&2
       postgres_url=""
     fi
+    # The URL is the last line; anything else a PostgreSQL tool let slip to standard output is shown, not used.
+    postgres_url="$(printf '%s\n' "$postgres_url" | tail -n 1)"
+    if [ -n "$postgres_url" ] && [[ "$postgres_url" != postgresql+psycopg://* ]]; then
+      echo "test.sh: scripts/postgres.sh printed no database URL (got: $postgres_url)." >&2
+      in_ci && exit 1
+      postgres_url=""
+    fi
   else
     echo "test.sh: PostgreSQL is not installed; the PostgreSQL run is skipped (CI=true installs it)." >&2
   fi
