@@ -5,7 +5,8 @@
 
 1. extracts every user-facing string to translations/messages.pot (babel.cfg says where and with which keywords);
 2. updates translations/{kk,ru,en}/LC_MESSAGES/messages.po from it, without fuzzy matching;
-3. fills the kk and ru catalogues from scripts/translation_tables/{kk,ru}.py (English source -> translation);
+3. fills the kk and ru catalogues from scripts/translation_tables/{kk,ru}.py and {kk,ru}_<part>.py (English source
+   -> translation);
    the en catalogue keeps empty translations, which means "show the English source";
 4. reports every string without a translation, every translation whose %(placeholders)s differ from the source,
    and table entries the code no longer uses. `make translations` compiles the catalogues afterwards.
@@ -81,13 +82,19 @@ def extract(output: Path) -> bytes:
 
 
 def load_table(language: str) -> Mapping[Key, Translation]:
-    """The MESSAGES dict of scripts/translation_tables/<language>.py."""
-    path = TABLES / f"{language}.py"
-    spec = importlib.util.spec_from_file_location(f"translation_tables_{language}", path)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MESSAGES
+    """The MESSAGES dicts of scripts/translation_tables/<language>.py and <language>_<part>.py, merged (a part
+    keeps one area's strings together; a key in two files is an error)."""
+    merged: dict[Key, Translation] = {}
+    for path in sorted(TABLES.glob(f"{language}.py")) + sorted(TABLES.glob(f"{language}_*.py")):
+        spec = importlib.util.spec_from_file_location(f"translation_tables_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module: ModuleType = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        twice = sorted(set(merged) & set(module.MESSAGES), key=str)
+        if twice:
+            raise SystemExit(f"{path.name}: already translated in another table: {twice}")
+        merged.update(module.MESSAGES)
+    return merged
 
 
 def placeholders(text: str) -> list[str]:
