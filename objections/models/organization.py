@@ -7,22 +7,14 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from objections.domain.notices import AUTONOMY_CLASSES, LEGAL_BASES, RISK_CLASSES, TEXT_FIELDS
 from objections.models.base import Base, UTCDateTime, utc_now
 
-RISK_CLASSES = ("low", "medium", "high")
-AUTONOMY_CLASSES = ("assistive", "semi_autonomous")
-LEGAL_BASES = ("consent", "law")
-# Text fields of a notice, each stored as {"kk": ..., "ru": ..., "en": ...}.
-NOTICE_TEXT_FIELDS = (
-    "title",
-    "decided_automatically",
-    "procedure",
-    "data_used",
-    "consequences",
-    "legal_basis_reference",
-    "how_to_object",
-    "how_to_protect",
-)
+__all__ = ["AUTONOMY_CLASSES", "LEGAL_BASES", "NOTICE_TEXT_FIELDS", "RISK_CLASSES", "Organization", "ProcessingNotice"]
+
+# The notice's classes and text fields are the domain's (objections/domain/notices.py), re-exported for the models'
+# users.
+NOTICE_TEXT_FIELDS = TEXT_FIELDS
 
 
 class Organization(Base):
