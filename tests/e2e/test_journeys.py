@@ -335,3 +335,58 @@ def test_staff_pages_fit_a_phone_screen(visitor_factory: OpenVisitor, live_app: 
     supervisor.check("supervisor: breach log (phone)")
     operator.assert_accessible()
     supervisor.assert_accessible()
+
+
+def test_organisation_admin_writes_previews_publishes_and_revises_a_notice(
+    visitor_factory: OpenVisitor, live_app: LiveApp
+) -> None:
+    """An organisation admin writes a notice in three languages, previews it in Kazakh as citizens will read it,
+    publishes it, and revises it into version 2; a citizen finds it in the register."""
+    admin = visitor_factory(locale="en-GB")
+    page = sign_in(admin, live_app, "admin@dala-bank.example.kz", "organisation admin")
+    page.locator("nav.main-nav a[href='/cases/notices']").click()
+    expect(page.locator("h1")).to_have_text("Processing notices")
+    admin.check("organisation admin: notices")
+
+    page.locator("main a.button[href='/cases/notices/new']").click()
+    page.fill("#slug", "limit-review")
+    for language, title in (("kk", "Лимитті қайта қарау"), ("ru", "Пересмотр лимита"), ("en", "Limit review")):
+        page.fill(f"#title_{language}", title)
+        for part in ("decided_automatically", "procedure", "data_used", "consequences", "how_to_object"):
+            page.fill(f"#{part}_{language}", f"{part} — {language}")
+    page.fill("#how_to_protect_kk", "Уәкілетті органға шағымдануға болады.")
+    page.fill("#how_to_protect_ru", "Можно обжаловать в уполномоченный орган.")
+    submit(page)  # "how to protect" is still missing in English
+
+    summary = page.locator("#error-summary")
+    expect(summary.locator("a")).to_have_count(1)
+    expect(summary.locator("a[href='#how_to_protect_en']")).to_be_visible()
+    expect(page.locator("#title_kk")).to_have_value("Лимитті қайта қарау")
+    admin.check("organisation admin: new notice with an error")
+    page.fill("#how_to_protect_en", "You may appeal to the authorized body.")
+    page.select_option("#preview_language", "kk")
+    page.locator("button[name=action][value=preview]").click()
+    preview = page.locator("#preview .preview-frame")
+    expect(preview.locator("h1")).to_have_text("Лимитті қайта қарау")
+    expect(preview).to_have_attribute("lang", "kk")
+    admin.check("organisation admin: notice preview")
+
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/cases/notices/limit-review$"))
+    page.locator("main form button.primary").click()  # publish
+    expect(page.locator(".flashes")).to_contain_text("The notice is published")
+    admin.check("organisation admin: published notice")
+
+    citizen = visitor_factory(locale="en-GB")
+    register = citizen.goto("/notices")
+    expect(register.locator("main a[href='/notices/dala-bank/limit-review']")).to_have_text("Limit review")
+
+    page.locator("main a.button[href='/cases/notices/limit-review/edit']").click()
+    expect(page.locator("main")).to_contain_text("saving makes version 2")
+    page.fill("#title_en", "Credit limit review")
+    submit(page)
+    expect(page.locator(".flashes")).to_contain_text("Saved as version 2")
+    admin.check("organisation admin: notice versions")
+    notice_page = citizen.goto("/notices/dala-bank/limit-review")
+    expect(notice_page.locator("h1")).to_have_text("Credit limit review")
+    admin.assert_accessible()
