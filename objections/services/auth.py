@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from objections.models import User
 from objections.services.audit import record_audit
@@ -37,12 +38,8 @@ def check_password(session: Session, *, email: str, password: str, now: datetime
         record_audit(session, "login_refused_locked", actor=user, now=now, payload={"ip": ip})
         return PasswordResult(None, locked=True)
     if not user.active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER:
-            user.locked_until = now + LOCK_FOR
+        if count_failure(session, user, now=now) >= LOCK_AFTER:
             record_audit(session, "account_locked", actor=user, now=now, payload={"ip": ip})
-        elif user.failed_logins >= DELAY_AFTER:
-            user.locked_until = now + timedelta(seconds=2 ** (user.failed_logins - DELAY_AFTER))
         record_audit(
             session,
             "login_failed",
@@ -52,6 +49,27 @@ def check_password(session: Session, *, email: str, password: str, now: datetime
         )
         return PasswordResult(None)
     return PasswordResult(user)
+
+
+def count_failure(session: Session, user: User, *, now: datetime, delay: bool = True) -> int:
+    """Count one failed sign-in in the database and lock the account as the count requires; returns the new count.
+    The count is raised by one UPDATE (failed_logins = failed_logins + 1), not read and written back, so failures
+    that workers handle at the same moment are all counted; on PostgreSQL the row stays locked until the commit,
+    so a later failure's lock is never overwritten by an earlier one's shorter delay."""
+    count = session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(user, "failed_logins", count)
+    if count >= LOCK_AFTER:
+        user.locked_until = now + LOCK_FOR
+    elif delay and count >= DELAY_AFTER:
+        user.locked_until = now + timedelta(seconds=2 ** (count - DELAY_AFTER))
+    session.flush()
+    return count
 
 
 def check_totp(session: Session, user: User, code: str, *, now: datetime, ip: str | None) -> bool:
@@ -69,9 +87,8 @@ def check_totp(session: Session, user: User, code: str, *, now: datetime, ip: st
                 return False
             user.totp_last_counter = counter
             return True
-    user.failed_logins += 1
-    if user.failed_logins >= LOCK_AFTER:
-        user.locked_until = now + LOCK_FOR
+    if count_failure(session, user, now=now, delay=False) >= LOCK_AFTER:
+        record_audit(session, "account_locked", actor=user, now=now, payload={"ip": ip})
     record_audit(session, "login_failed", actor=user, now=now, payload={"reason": "totp", "ip": ip})
     return False
 

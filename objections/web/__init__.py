@@ -38,8 +38,11 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         )
+        if request.endpoint != "static":
+            # Pages show personal data: neither the browser nor a proxy keeps a copy (back button after sign-out).
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -23,6 +23,7 @@ from objections.models import User
 from objections.services import account
 from objections.services import auth as auth_service
 from objections.web.authz import public, requires
+from objections.web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 PENDING_KEY = "pending_user"
@@ -74,9 +75,7 @@ def _home_for(user: User) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+    return local_target(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])

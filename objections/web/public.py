@@ -9,6 +9,7 @@ from objections.extensions import db
 from objections.models import JobRun
 from objections.web.authz import public
 from objections.web.i18n import LANGUAGE_COOKIE
+from objections.web.redirects import local_target
 
 bp = Blueprint("public", __name__)
 
@@ -42,9 +43,7 @@ def healthz():  # type: ignore[no-untyped-def]
 @public
 def set_language():  # type: ignore[no-untyped-def]
     language = request.form.get("language", "")
-    target = request.form.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
+    target = local_target(request.form.get("next")) or url_for("public.home")
     response = redirect(target)
     if language in current_app.config["LANGUAGES"]:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

@@ -1,0 +1,18 @@
+"""Where a `next` parameter may send the browser: only to a path on this site."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def local_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None. Browsers drop tabs and line breaks from a Location and
+    read a backslash as a slash, so "/\\t/evil.example" or "/\\\\evil.example" would leave the site: refused too."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
