@@ -264,7 +264,8 @@ def edit_notice(notice_slug: str) -> Response | tuple[str, int]:
     return redirect(url_for("operator.notice", notice_slug=current.slug), 303)
 
 
-@bp.post("/notices/<notice_slug>/<any(publish, unpublish):action>", endpoint="publish_notice")
+@bp.post("/notices/<notice_slug>/publish", endpoint="publish_notice", defaults={"action": "publish"})
+@bp.post("/notices/<notice_slug>/unpublish", endpoint="unpublish_notice", defaults={"action": "unpublish"})
 @org_admin_required
 def publish_notice(notice_slug: str, action: str) -> Response:
     organization = _organization()

@@ -130,7 +130,20 @@ EXPECTED_ROLES_BY_BLUEPRINT = {
     "admin": {"admin"},
     "account": {"operator", "org_admin", "supervisor", "admin"},
 }
-ORG_ADMIN_ONLY = {"operator.templates", "operator.edit_template", "operator.delete_template"}
+ORG_ADMIN_ONLY = {
+    "operator.templates",
+    "operator.edit_template",
+    "operator.delete_template",
+    "operator.notices",
+    "operator.new_notice",
+    "operator.notice",
+    "operator.edit_notice",
+    "operator.publish_notice",
+    "operator.unpublish_notice",
+    "operator.team",
+    "operator.invite_member",
+    "operator.team_action",
+}
 ORGANISATION_STAFF_ONLY = {"account.issue_token", "account.revoke_token"}
 
 

@@ -190,7 +190,13 @@ def test_every_operator_route_needs_a_signed_in_operator_or_organisation_admin(a
     anonymous, outsider = app.test_client(), signed_in(app, supervisor)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("operator.")]
     assert len(rules) >= 15
-    values = {"reference": world["cases"]["received"].reference, "attachment_id": 1, "template_id": 1, "key": "k"}
+    values = {
+        "reference": world["cases"]["received"].reference,
+        "attachment_id": 1,
+        "template_id": 1,
+        "key": "k",
+        "notice_slug": "scoring",
+    }
     for rule in rules:
         path = rule.build(values, append_unknown=False)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
