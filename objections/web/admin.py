@@ -164,4 +164,4 @@ def resend_message(message_id: int):  # type: ignore[no-untyped-def]
     return redirect(_back(), 303)
 
 
-from objections.web import admin_calendar, admin_users  # noqa: E402,F401 - their routes join this blueprint
+from objections.web import admin_calendar, admin_organizations, admin_users  # noqa: E402,F401 - their routes join this blueprint

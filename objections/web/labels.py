@@ -77,6 +77,10 @@ ERROR = {
     "own_account": _l("You cannot deactivate your own account."),
     "too_short": _l("Use at least 12 characters."),
     "common": _l("This password is too common: choose another."),
+    "guessable": _l(
+        "This password is easy to guess (a common word, name, date, keyboard pattern or your own e-mail): "
+        "add unrelated words or characters."
+    ),
     "taken": _l("This is already in use."),
     "too_many_files": _l("Attach at most 3 files."),
     "file_too_large": _l("Each file may be at most 5 MB."),
@@ -89,6 +93,11 @@ ERROR = {
     "case_closed": _l("This objection is closed, so it takes no more replies."),
     "range_order": _l("The end of the period must be on or after its start."),
     "range_too_long": _l("Choose a period of at most ten years."),
+    "slug_format": _l("Use lowercase Latin letters, digits and hyphens, like dala-bank."),
+    "bin_digits": _l("A BIN has digits only."),
+    "bin_length": _l("A BIN has exactly 12 digits."),
+    "bin_checksum": _l("This BIN is not valid: please check the digits."),
+    "target_hours_range": _l("Enter a whole number of hours from 1 to 71, or leave it empty."),
 }
 
 

@@ -252,4 +252,4 @@ def letter(reference: str) -> tuple[str, int]:
     return render_template("operator/letter.html", objection=objection, body=body, language=language), 200
 
 
-from objections.web import operator_actions, operator_decision, operator_intake, operator_notices  # noqa: E402,F401 - their routes join this blueprint
+from objections.web import operator_actions, operator_decision, operator_intake, operator_notices, operator_team  # noqa: E402,F401 - their routes join this blueprint

@@ -1,0 +1,116 @@
+"""Organisation admins' team page: their organisation's operators, invited, deactivated, reactivated and reset."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, NumberRange
+
+from objections.clock import utcnow
+from objections.domain.errors import NotFound, ValidationFailed
+from objections.domain.timefmt import format_local_datetime
+from objections.extensions import db
+from objections.services import team
+from objections.web.labels import error_messages
+from objections.web.operator import actor, bp, org_admin_required, page_language
+from objections.web.operator_forms import language_choices, options
+
+TEAM_ROLES = {"operator": _l("Operator"), "org_admin": _l("Organisation admin")}
+ACTIONS = ("deactivate", "activate", "reset_second_factor")
+MAX_ID = 2**63 - 1  # a larger number cannot be a row id, and the database driver refuses it
+
+
+class MemberForm(FlaskForm):
+    """Shape only: the services check the address, the role and uniqueness."""
+
+    email = EmailField(_l("E-mail"))
+    full_name = StringField(_l("Full name"))
+    role = SelectField(_l("Role"), choices=options(TEAM_ROLES.items()), validate_choice=False)
+    language = SelectField(_l("Language"), choices=language_choices(), validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """One row's button: whom (a hidden field) and what (the button's value)."""
+
+    user_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    action = StringField(validators=[AnyOf(ACTIONS)])
+
+
+def _page(form: MemberForm, *, new_password: str | None = None, new_email: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    language = page_language()
+    return render_template(
+        "operator/team.html",
+        form=form,
+        members=team.list_team(db.session, actor=actor()),
+        me=actor().id,
+        roles=TEAM_ROLES,
+        last_sign_in=lambda moment: format_local_datetime(moment, language) if moment else gettext("Never"),
+        new_password=new_password,
+        new_email=new_email,
+    ), status
+
+
+@bp.get("/team", endpoint="team")
+@org_admin_required
+def show_team():  # type: ignore[no-untyped-def]
+    return _page(MemberForm(formdata=None))
+
+
+@bp.post("/team", endpoint="invite_member")
+@org_admin_required
+def invite_member():  # type: ignore[no-untyped-def]
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    try:
+        user, password = team.invite_member(
+            db.session,
+            actor=actor(),
+            email=form.email.data or "",
+            role=form.role.data,
+            full_name=form.full_name.data or "",
+            language=form.language.data,
+            now=utcnow(),
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for name, messages in error_messages(exc.errors).items():
+            if hasattr(form, name):
+                getattr(form, name).errors = list(messages)
+        return _page(form, status=422)
+    db.session.commit()
+    return _page(MemberForm(formdata=None), new_password=password, new_email=user.email)
+
+
+@bp.post("/team/actions", endpoint="team_action")
+@org_admin_required
+def team_action() -> Response:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user_id, action, now = form.user_id.data, form.action.data, utcnow()
+    try:
+        if action == "reset_second_factor":
+            member = team.reset_member_second_factor(db.session, actor=actor(), user_id=user_id, now=now)
+            message = gettext("%(email)s sets up a new second factor at the next sign-in.", email=member.email)
+        else:
+            active = action == "activate"
+            member = team.set_member_active(db.session, actor=actor(), user_id=user_id, active=active, now=now)
+            message = (
+                gettext("%(email)s can sign in again.", email=member.email)
+                if active
+                else gettext("%(email)s is deactivated and signed out everywhere.", email=member.email)
+            )
+    except NotFound:
+        abort(404)
+    except ValidationFailed:
+        db.session.rollback()
+        flash(gettext("You cannot deactivate your own account."), "error")
+        return redirect(url_for("operator.team"), 303)
+    db.session.commit()
+    flash(message, "info")
+    return redirect(url_for("operator.team"), 303)
