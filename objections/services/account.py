@@ -42,7 +42,7 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
     errors: dict[str, list[str]] = {}
     if not verify_password(user.password_hash, current):
         errors["current_password"] = ["wrong_password"]
-    if problem := password_problem(new):
+    if problem := password_problem(new, (user.email, user.full_name or "")):
         errors["new_password"] = [problem]
     if errors:
         raise ValidationFailed(errors)

@@ -44,7 +44,7 @@ def create_user(
             errors["organization"] = ["required" if not organization_slug else "unknown"]
     elif organization_slug:
         errors["organization"] = ["only_for_organisation_staff"]
-    if check_password and (problem := password_problem(password)):
+    if check_password and (problem := password_problem(password, (email, full_name))):
         errors["password"] = [problem]
     if not errors and session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = ["taken"]

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from objections.models import AuditEvent, Notification, RecoveryCode
@@ -111,3 +112,25 @@ def test_a_supervisor_cannot_create_api_tokens(app, session) -> None:
     login_as(client, user)
     assert client.post("/account/tokens", data={"name": "x"}).status_code == 403
     assert b"API tokens" not in client.get("/account/").data
+
+
+@pytest.mark.parametrize(
+    "guessable",
+    ["kazakhstan2026", "qwertyuiop1234", "aaaaaaaaaaaaaaaa", "19901990zhanna", "ZhanarBekova1990", "zhanar.bekova2026"],
+)
+def test_easily_guessed_passwords_and_ones_made_of_the_own_email_are_refused(app, session, guessable: str) -> None:
+    user = make_user(session, organization=make_organization(session), email="zhanar.bekova@dala-bank.example.kz")
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    new = guessable
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": new, "confirm": new}
+    )
+    assert response.status_code == 422
+    assert b"easy to guess" in response.data
+    accepted = "Zhanar walks 7 ferries past cobalt dunes"
+    response = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": accepted, "confirm": accepted}
+    )
+    assert response.status_code == 302
