@@ -138,6 +138,12 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
     if production:
         settings["SESSION_COOKIE_SECURE"] = True
         settings["TEST_CLOCK"] = None
+    if settings["SESSION_COOKIE_SECURE"] and settings.get("SESSION_COOKIE_NAME", "session") == "session":
+        # The __Host- prefix: browsers keep the cookie only when it is Secure, host-only and for the path "/", so a
+        # sibling subdomain or a plain-HTTP page can never plant or overwrite the session.
+        settings["SESSION_COOKIE_NAME"] = "__Host-session"
+        settings["SESSION_COOKIE_DOMAIN"] = None
+        settings["SESSION_COOKIE_PATH"] = "/"
 
     if settings["DEADLINE_POLICY"] not in {"calendar_days", "working_days"}:
         raise ConfigError("DEADLINE_POLICY must be calendar_days or working_days")

@@ -199,6 +199,9 @@ def test_in_production_the_cookie_is_secure_and_hsts_is_sent(tmp_path: Path, dat
     assert issued  # a deleting cookie (max-age=0) carries nothing and is left aside
     for cookie in issued:
         assert "secure" in [part.strip().lower() for part in cookie.split(";")]
+    session_cookie = next(cookie for cookie in issued if cookie.startswith("__Host-session="))
+    attributes = [part.strip().lower() for part in session_cookie.split(";")[1:]]
+    assert "path=/" in attributes and not any(part.startswith("domain=") for part in attributes)
     page = client.get("/", base_url="https://localhost")
     hsts = page.headers.get("Strict-Transport-Security", "")
     assert "includeSubDomains" in hsts
