@@ -12,7 +12,7 @@ from objections.web.i18n import LANGUAGE_NAMES
 
 
 def register_web(app: Flask) -> None:
-    from objections.web import account, admin, api, auth, citizen, operator, public, supervisor
+    from objections.web import account, admin, api, auth, citizen, operator, public, reauth, supervisor  # noqa: F401
 
     for blueprint in (public.bp, auth.bp, account.bp, citizen.bp, operator.bp, supervisor.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)

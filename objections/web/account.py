@@ -20,6 +20,7 @@ from objections.services import account, api_tokens
 from objections.web.auth import LOGIN_AT_KEY
 from objections.web.authz import requires
 from objections.web.labels import error_messages
+from objections.web.reauth import recent_password_required
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 API_ROLES = ("operator", "org_admin")
@@ -95,6 +96,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 @bp.post("/recovery-codes")
 @requires(Access.STAFF)
+@recent_password_required
 def recovery_codes():  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -106,6 +108,7 @@ def recovery_codes():  # type: ignore[no-untyped-def]
 
 @bp.post("/tokens")
 @requires(Access.ORGANISATION)
+@recent_password_required
 def issue_token():  # type: ignore[no-untyped-def]
     form = TokenForm()
     if not form.validate_on_submit():

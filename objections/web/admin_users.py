@@ -21,6 +21,7 @@ from objections.services import staff
 from objections.web.admin import bp
 from objections.web.authz import requires
 from objections.web.labels import error_messages
+from objections.web.reauth import recent_password_required
 
 ROLE_CHOICES = [
     ("operator", _l("Operator")),
@@ -72,6 +73,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.post("/users", endpoint="invite_user")
 @requires(Access.ADMINISTRATION)
+@recent_password_required
 def invite_user():  # type: ignore[no-untyped-def]
     form = InviteForm()
     form.organization.choices = _organisation_choices()
@@ -100,6 +102,7 @@ def invite_user():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/<any(deactivate, activate, reset_second_factor):action>", endpoint="user_action")
 @requires(Access.ADMINISTRATION)
+@recent_password_required
 def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -18,6 +18,7 @@ from objections.services import team
 from objections.web.labels import error_messages
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
+from objections.web.reauth import recent_password_required
 
 TEAM_ROLES = {"operator": _l("Operator"), "org_admin": _l("Organisation admin")}
 ACTIONS = ("deactivate", "activate", "reset_second_factor")
@@ -62,6 +63,7 @@ def show_team():  # type: ignore[no-untyped-def]
 
 @bp.post("/team", endpoint="invite_member")
 @org_admin_required
+@recent_password_required
 def invite_member():  # type: ignore[no-untyped-def]
     form = MemberForm()
     if not form.validate_on_submit():
@@ -88,6 +90,7 @@ def invite_member():  # type: ignore[no-untyped-def]
 
 @bp.post("/team/actions", endpoint="team_action")
 @org_admin_required
+@recent_password_required
 def team_action() -> Response:
     form = ActionForm()
     if not form.validate_on_submit():

@@ -31,6 +31,7 @@ from objections.services import reports
 from objections.services.reports import exports
 from objections.web import labels
 from objections.web.authz import requires
+from objections.web.reauth import recent_password_required
 from objections.web.supervisor_charts import overview_charts
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -230,6 +231,7 @@ def _export_batches(kind: str, filters: reports.ReportFilter, now: datetime) -> 
 
 @bp.get("/exports/<kind>.<file_format>")
 @supervisor_required
+@recent_password_required
 def export(kind: str, file_format: str):  # type: ignore[no-untyped-def]
     if kind not in exports.KINDS or file_format not in exports.FORMATS:
         abort(404)

@@ -4,4 +4,10 @@
 
 MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "This password is easy to guess (a common word, name, date, keyboard pattern or your own e-mail): add unrelated words or characters.": "Этот пароль легко подобрать (распространённое слово, имя, дата, клавиатурная последовательность или ваш собственный адрес электронной почты): добавьте не связанные между собой слова или символы.",
+    "Confirm": "Подтвердить",
+    "Confirm your password": "Подтвердите пароль",
+    "Nothing was done yet: confirm your password, then repeat the action.": "Пока ничего не сделано: подтвердите пароль и повторите действие.",
+    "That is not your password, or the account is locked for a while.": "Это не ваш пароль, или учётная запись на время заблокирована.",
+    "This action changes access to personal data or to accounts, so it needs your password from the last few minutes. Enter it to go on.": "Это действие меняет доступ к персональным данным или к учётным записям, поэтому нужен пароль, введённый в последние несколько минут. Введите его, чтобы продолжить.",
+    "Your password": "Ваш пароль",
 }
