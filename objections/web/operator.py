@@ -98,7 +98,10 @@ def notice_choices(user: User) -> list[tuple[str, str]]:
 @operator_required
 def show_queue() -> str:
     user, now = actor(), utcnow()
-    form = QueueFilterForm(formdata=request.args)
+    formdata = request.args.copy()
+    if (text := operator_search.saved_search()) is not None and "q" not in formdata:
+        formdata["q"] = text
+    form = QueueFilterForm(formdata=formdata)
     form.setup(notice_choices(user))
     form.validate()
     page = queue.list_cases(
@@ -252,4 +255,11 @@ def letter(reference: str) -> tuple[str, int]:
     return render_template("operator/letter.html", objection=objection, body=body, language=language), 200
 
 
-from objections.web import operator_actions, operator_decision, operator_intake, operator_notices, operator_team  # noqa: E402,F401 - their routes join this blueprint
+from objections.web import (  # noqa: E402,F401 - their routes join this blueprint
+    operator_actions,
+    operator_decision,
+    operator_intake,
+    operator_notices,
+    operator_search,
+    operator_team,
+)

@@ -156,3 +156,31 @@ def test_an_undelivered_answer_is_flagged_in_the_queue_and_the_file(app, session
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Objection, case.id).answer_undelivered_at is None
+
+
+def test_a_search_by_iin_or_name_is_posted_and_never_appears_in_a_url(app, session, now, clock, org) -> None:
+    operator = make_user(session, organization=org)
+    maria = make_objection(session, organization=org, received_at=now, full_name="Мария Иванова", iin=VALID_IINS[1])
+    for days in range(1, 4):
+        make_objection(session, organization=org, received_at=now - timedelta(days=days), channel="paper")
+    session.commit()
+    client = signed_in(app, operator)
+    page = client.get("/cases/").get_data(as_text=True)
+    assert 'method="post" action="/cases/search"' in page
+
+    response = client.post("/cases/search", data={"q": f" {VALID_IINS[1]} ", "status": "all", "channel": ""})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert VALID_IINS[1] not in location and location == "/cases/?status=all&search=1"
+    page = client.get(location).get_data(as_text=True)
+    assert set(row_references(page)) == {maria.reference}
+    assert f'value="{VALID_IINS[1]}"' in page  # the box still shows what was searched
+    assert VALID_IINS[1] not in "".join(re.findall(r'href="([^"]*)"', page))
+
+    by_name = client.post("/cases/search", data={"q": "иванова"})
+    assert "%D0" not in by_name.headers["Location"] and "иванова" not in by_name.headers["Location"]
+    assert set(row_references(client.get(by_name.headers["Location"]).get_data(as_text=True))) == {maria.reference}
+
+    cleared = client.post("/cases/search", data={"q": "", "channel": "paper"})
+    assert cleared.headers["Location"] == "/cases/?channel=paper"
+    assert maria.reference not in set(row_references(client.get(cleared.headers["Location"]).get_data(as_text=True)))
