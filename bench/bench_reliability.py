@@ -15,6 +15,12 @@ from tests.postgres import find_postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_SECONDS = 1800
+# R10's form fuzzing lives beside the forms it fuzzes; at full size each runs RELIABILITY.md's 500 examples.
+R10_FUZZ = (
+    "tests/web/test_citizen_bad_input.py::test_random_form_data_is_either_filed_once_or_refused_without_a_row",
+    "tests/web/test_fuzz_staff_forms.py",
+    "tests/web/api/test_api_schemathesis.py::test_r10_fuzzed_filings_at_full_size",
+)
 
 
 def _outcome(case: ElementTree.Element) -> str:
@@ -32,7 +38,16 @@ def _pytest(extra_env: dict[str, str]) -> dict:
         env = {**os.environ, "RELIABILITY_FULL": "1", **extra_env}
         started = time.monotonic()
         completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "tests/reliability", "-p", "no:cacheprovider", f"--junitxml={report}"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                *R10_FUZZ,
+                "tests/reliability",
+                "-p",
+                "no:cacheprovider",
+                f"--junitxml={report}",
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from objections import config as config_module
 from objections import crypto
 from objections.extensions import babel, csrf, db, limiter, login_manager, migrate
+from objections.security_log import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(settings)
+    configure_logging(app)
     if app.config["PROXY_FIX"]:
         # Behind N reverse proxies, take the client address and scheme from their X-Forwarded-* headers, so that
         # rate limits count citizens, not the proxy.

@@ -18,7 +18,11 @@ scheduler_cli = AppGroup("scheduler", help="Reminders, breach escalation, digest
 
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("objections").setLevel(logging.INFO)
+    application = logging.getLogger("objections")
+    application.setLevel(logging.INFO)
+    # The app's records already go to stderr as one JSON line each (security_log.configure_logging): the root
+    # logger's text handler is for the libraries only, so nothing is printed twice.
+    application.propagate = False
     # APScheduler reports every tick at INFO; its warnings (a missed run, an error) still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 

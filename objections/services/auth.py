@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from objections.models import User
+from objections.security_log import email_fingerprint, security_event
 from objections.services.audit import record_audit
 from objections.services.passwords import hash_password, verify_password
 
@@ -33,19 +34,29 @@ def check_password(session: Session, *, email: str, password: str, now: datetime
     if user is None:
         verify_password(_DUMMY_HASH, password)  # spend the same time as for a real account
         record_audit(session, "login_failed", now=now, payload={"reason": "unknown_account", "ip": ip})
+        security_event("login_failed", outcome="failure", reason="unknown_account", email_hash=email_fingerprint(email))
         return PasswordResult(None)
     if user.locked_until is not None and user.locked_until > now:
         record_audit(session, "login_refused_locked", actor=user, now=now, payload={"ip": ip})
+        security_event("login_refused_locked", outcome="denied", **_who(user), locked_until=user.locked_until)
         return PasswordResult(None, locked=True)
     if not user.active or not verify_password(user.password_hash, password):
         if count_failure(session, user, now=now) >= LOCK_AFTER:
             record_audit(session, "account_locked", actor=user, now=now, payload={"ip": ip})
+            security_event("account_locked", outcome="denied", **_who(user), locked_until=user.locked_until)
         record_audit(
             session,
             "login_failed",
             actor=user,
             now=now,
             payload={"reason": "password" if user.active else "inactive", "ip": ip},
+        )
+        security_event(
+            "login_failed",
+            outcome="failure",
+            **_who(user),
+            reason="password" if user.active else "inactive",
+            failed_logins=user.failed_logins,
         )
         return PasswordResult(None)
     return PasswordResult(user)
@@ -76,6 +87,7 @@ def check_totp(session: Session, user: User, code: str, *, now: datetime, ip: st
     """True for a current code not used before (a replayed code is refused and logged)."""
     code = "".join(ch for ch in code if ch.isdigit())
     if not user.totp_secret or len(code) != 6:
+        security_event("totp_failed", outcome="failure", **_who(user), reason="malformed")
         return False
     totp = pyotp.TOTP(user.totp_secret)
     for offset in (0, -1, 1):
@@ -84,12 +96,17 @@ def check_totp(session: Session, user: User, code: str, *, now: datetime, ip: st
         if pyotp.utils.strings_equal(totp.at(moment), code):
             if user.totp_last_counter is not None and counter <= user.totp_last_counter:
                 record_audit(session, "totp_replayed", actor=user, now=now, payload={"ip": ip})
+                security_event("totp_replayed", outcome="denied", **_who(user))
                 return False
             user.totp_last_counter = counter
             return True
     if count_failure(session, user, now=now, delay=False) >= LOCK_AFTER:
         record_audit(session, "account_locked", actor=user, now=now, payload={"ip": ip})
+        security_event("account_locked", outcome="denied", **_who(user), locked_until=user.locked_until)
     record_audit(session, "login_failed", actor=user, now=now, payload={"reason": "totp", "ip": ip})
+    security_event(
+        "totp_failed", outcome="failure", **_who(user), reason="wrong_code", failed_logins=user.failed_logins
+    )
     return False
 
 
@@ -99,6 +116,10 @@ def complete_login(session: Session, user: User, *, now: datetime, ip: str | Non
     user.last_login_at = now
     user.totp_confirmed = True
     record_audit(session, "login", actor=user, now=now, payload={"ip": ip})
+
+
+def _who(user: User) -> dict[str, int | None]:
+    return {"user_id": user.id, "organization_id": user.organization_id}
 
 
 def end_sessions(session: Session, user: User, *, now: datetime, actor: User | None = None) -> None:

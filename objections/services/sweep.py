@@ -87,7 +87,11 @@ def candidates(
             window.append(Objection.deadline_at > since + offset)
         found.update((o.id, o) for o in _load(session, *window))
     if since is not None and event_floor is not None:
-        moved = session.scalars(select(ObjectionEvent.objection_id).where(ObjectionEvent.id > event_floor).distinct())
+        moved = session.scalars(
+            select(ObjectionEvent.objection_id)
+            .where(ObjectionEvent.id > event_floor, ObjectionEvent.kind != "viewed")  # a reading changes nothing
+            .distinct()
+        )
         pending_ids = sorted(set(moved) - found.keys())
         for start in range(0, len(pending_ids), CHUNK):
             found.update((o.id, o) for o in _load(session, Objection.id.in_(pending_ids[start : start + CHUNK])))

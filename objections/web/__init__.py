@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from objections.extensions import db
-from objections.web import labels
+from objections.web import labels, request_id
 from objections.web.i18n import LANGUAGE_NAMES
 
 
@@ -16,6 +17,7 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (public.bp, auth.bp, account.bp, citizen.bp, operator.bp, supervisor.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
+    request_id.register(app)
 
     @app.context_processor
     def _inject() -> dict:
@@ -68,6 +70,8 @@ def register_web(app: Flask) -> None:
         headers = [
             (k, v) for k, v in exc.get_response().headers.items() if k.lower() not in ("content-type", "content-length")
         ]
+        if isinstance(exc, CSRFError):
+            request_id.log_csrf_failure(exc)
         if _wants_json():
             return jsonify({"error": exc.description}), exc.code, headers
         return render_template("errors/error.html", error=exc), exc.code, headers

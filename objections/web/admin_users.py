@@ -18,17 +18,13 @@ from objections.domain.permissions import Access
 from objections.extensions import db
 from objections.models import Organization
 from objections.services import staff
+from objections.web import labels
 from objections.web.admin import bp
 from objections.web.authz import requires
 from objections.web.labels import error_messages
 from objections.web.reauth import recent_password_required
 
-ROLE_CHOICES = [
-    ("operator", _l("Operator")),
-    ("org_admin", _l("Organisation admin")),
-    ("supervisor", _l("Supervisor")),
-    ("admin", _l("Administrator")),
-]
+ROLE_CHOICES = list(labels.ROLE.items())
 
 
 def _choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:

@@ -20,6 +20,7 @@ from objections.clock import utcnow
 from objections.domain.permissions import Access
 from objections.extensions import db, limiter, login_manager
 from objections.models import User
+from objections.security_log import actor_of, security_event
 from objections.services import account
 from objections.services import auth as auth_service
 from objections.web.authz import public, requires
@@ -121,6 +122,8 @@ def second_factor():  # type: ignore[no-untyped-def]
         code = form.code.data or ""
         if sum(ch.isdigit() for ch in code) == 10:  # a recovery code instead of a TOTP code
             ok = not enrol and account.use_recovery_code(db.session, user, code, now=utcnow())
+            if not ok:
+                security_event("recovery_code_failed", outcome="failure", **actor_of(user))
         else:
             ok = auth_service.check_totp(db.session, user, code, now=utcnow(), ip=request.remote_addr)
         if ok:
@@ -131,6 +134,7 @@ def second_factor():  # type: ignore[no-untyped-def]
             session.permanent = True
             session[LOGIN_AT_KEY] = time.time()
             login_user(user)
+            security_event("login", outcome="success", **actor_of(user), enrolled=enrol)
             return redirect(target or _home_for(user))
         db.session.commit()
         flash(gettext("That code is not right, or it was used already. Wait for the next code."), "error")
@@ -153,6 +157,7 @@ def logout():  # type: ignore[no-untyped-def]
         abort(404)
     auth_service.end_sessions(db.session, user, now=utcnow())
     db.session.commit()
+    security_event("logout", outcome="success", **actor_of(user))
     logout_user()
     session.clear()
     flash(gettext("You have signed out."), "info")

@@ -11,6 +11,7 @@ from flask import Flask, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from objections.domain.permissions import NEEDS_SIGN_IN, Access, may
+from objections.security_log import actor_of, security_event
 
 ACCESS_ATTRIBUTE = "access_rule"
 
@@ -29,6 +30,9 @@ def requires(access: Access) -> Callable[[Callable[..., Any]], Callable[..., Any
                         return jsonify({"error": "authentication required"}), 401
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
                 if not may(role, access):
+                    security_event(
+                        "access_denied", outcome="denied", **actor_of(current_user), rule=access.value, role=role
+                    )
                     abort(403)
             return view(*args, **kwargs)
 

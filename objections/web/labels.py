@@ -46,6 +46,14 @@ STANDING = {
 CHANNEL = {"web": _l("Web"), "api": _l("API"), "paper": _l("Paper"), "phone": _l("Phone")}
 RISK = {"low": _l("Low risk"), "medium": _l("Medium risk"), "high": _l("High risk")}
 AUTONOMY = {"assistive": _l("Assistive"), "semi_autonomous": _l("Semi-autonomous")}
+ROLE = {
+    "operator": _l("Operator"),
+    "org_admin": _l("Organisation admin"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
+# How a case was read, in its access log.
+READ_VIA = {"web": _l("Case page"), "supervisor": _l("Supervisor's masked view"), "api": _l("API")}
 LEGAL_BASIS = {"consent": _l("Consent of the data subject"), "law": _l("A law")}
 ERROR = {
     "required": _l("This field is required."),

@@ -21,7 +21,8 @@ from objections.domain.permissions import Access
 from objections.domain.timefmt import format_local_date, format_local_datetime, local_date
 from objections.extensions import db
 from objections.models import Objection, User
-from objections.services import answers, attachments, casework, presenters, queue, review
+from objections.security_log import actor_of, loggable_reference, security_event
+from objections.services import access_log, answers, attachments, casework, presenters, queue, review
 from objections.web import labels
 from objections.web.authz import requires
 from objections.web.operator_display import queue_row, time_left_text, timeline
@@ -57,6 +58,7 @@ def operator_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_user.organization_id is None:
+            security_event("access_denied", outcome="denied", **actor_of(current_user), rule="own_organisation")
             abort(403)
         return view(*args, **kwargs)
 
@@ -77,6 +79,8 @@ def case_for(reference: str, user: User) -> Objection:
     try:
         return queue.case_for(db.session, reference, organization_id=user.organization_id)
     except NotFound:
+        # Another organisation's case and a case that does not exist look alike, to the user and in the log.
+        security_event("case_not_found", outcome="denied", **actor_of(user), reference=loggable_reference(reference))
         abort(404)
 
 
@@ -177,6 +181,7 @@ def render_case(objection: Objection, status: int = 200, **forms: FlaskForm) -> 
         needs_renotify=objection.answer_undelivered_at is not None,
         notified_labels=NOTIFIED_BY,
         local=lambda moment: format_local_datetime(moment, language, with_weekday=False),
+        readings=access_log.readings(db.session, objection) if user.role == "org_admin" else None,
         **forms,
     )
     return page, status
@@ -216,7 +221,10 @@ def perform(
 @bp.get("/<reference>")
 @operator_required
 def case_detail(reference: str) -> tuple[str, int]:
-    return render_case(case_for(reference, actor()))
+    objection = case_for(reference, actor())
+    access_log.record_view(db.session, objection, actor=actor(), via="web", now=utcnow())
+    db.session.commit()
+    return render_case(objection)
 
 
 @bp.get("/<reference>/attachments/<int:attachment_id>")

@@ -13,6 +13,7 @@ from objections.domain.deadlines import format_deadline
 from objections.domain.standing import StandingInfo
 from objections.domain.timefmt import format_local_datetime
 from objections.models import Objection, ObjectionEvent, User
+from objections.services import access_log
 from objections.services.presenters import standing_of
 from objections.web import labels
 from objections.web.operator_forms import NOTIFIED_BY
@@ -154,4 +155,5 @@ def timeline(session: Session, objection: Objection, language: str) -> list[Time
             is_public=event.is_public,
         )
         for event in objection.events
+        if event.kind != access_log.VIEWED  # readings are the access log, shown apart
     ]

@@ -15,12 +15,13 @@ from objections.domain.errors import NotFound, ValidationFailed
 from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.services import team
+from objections.web import labels
 from objections.web.labels import error_messages
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
 from objections.web.reauth import recent_password_required
 
-TEAM_ROLES = {"operator": _l("Operator"), "org_admin": _l("Organisation admin")}
+TEAM_ROLES = {role: labels.ROLE[role] for role in ("operator", "org_admin")}
 ACTIONS = ("deactivate", "activate", "reset_second_factor")
 MAX_ID = 2**63 - 1  # a larger number cannot be a row id, and the database driver refuses it
 

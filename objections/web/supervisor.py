@@ -27,7 +27,7 @@ from objections.domain.permissions import Access
 from objections.domain.timefmt import format_local_date, format_local_datetime
 from objections.extensions import db
 from objections.models.organization import RISK_CLASSES
-from objections.services import reports
+from objections.services import access_log, reports
 from objections.services.reports import exports
 from objections.web import labels
 from objections.web.authz import requires
@@ -208,7 +208,10 @@ def case(reference: str):  # type: ignore[no-untyped-def]
         view = reports.masked_case(db.session, reference, language=_language(), now=utcnow())
     except NotFound:
         abort(404)
-    return render_template("supervisor/case.html", case=view)
+    objection = access_log.by_reference(db.session, view.reference)
+    access_log.record_view(db.session, objection, actor=current_user, via="supervisor", now=utcnow())
+    db.session.commit()
+    return render_template("supervisor/case.html", case=view, readings=access_log.readings(db.session, objection))
 
 
 def _released(batches: Iterator[list[list[Any]]]) -> Iterator[list[list[Any]]]:

@@ -10,4 +10,10 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "That is not your password, or the account is locked for a while.": "Бұл сіздің құпиясөзіңіз емес немесе тіркелгі біраз уақытқа бұғатталған.",
     "This action changes access to personal data or to accounts, so it needs your password from the last few minutes. Enter it to go on.": "Бұл әрекет дербес деректерге немесе тіркелгілерге қолжетімділікті өзгертеді, сондықтан соңғы бірнеше минут ішінде енгізілген құпиясөзді талап етеді. Жалғастыру үшін оны енгізіңіз.",
     "Your password": "Құпиясөзіңіз",
+    "Case page": "Іс беті",
+    "Every reading by staff, supervisors and connected systems is logged; opening the case again within ten minutes counts as the same reading.": "Қызметкерлердің, қадағалаушылардың және қосылған жүйелердің әр оқуы тіркеледі; істі он минут ішінде қайта ашу сол бір оқу болып саналады.",
+    "Supervisor's masked view": "Қадағалаушының бүркемеленген көрінісі",
+    "Through": "Қайдан",
+    "Who opened this case": "Бұл істі кім ашты",
+    "Who opened this case, newest first, in Astana time": "Бұл істі кім ашты, ең жаңасы басында, Астана уақытымен",
 }

@@ -10,4 +10,10 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "That is not your password, or the account is locked for a while.": "Это не ваш пароль, или учётная запись на время заблокирована.",
     "This action changes access to personal data or to accounts, so it needs your password from the last few minutes. Enter it to go on.": "Это действие меняет доступ к персональным данным или к учётным записям, поэтому нужен пароль, введённый в последние несколько минут. Введите его, чтобы продолжить.",
     "Your password": "Ваш пароль",
+    "Case page": "Страница дела",
+    "Every reading by staff, supervisors and connected systems is logged; opening the case again within ten minutes counts as the same reading.": "Каждый просмотр сотрудниками, надзорным органом и подключёнными системами записывается; повторное открытие дела в течение десяти минут считается тем же просмотром.",
+    "Supervisor's masked view": "Обезличенный просмотр надзорного органа",
+    "Through": "Через",
+    "Who opened this case": "Кто открывал это дело",
+    "Who opened this case, newest first, in Astana time": "Кто открывал это дело, сначала последние, по времени Астаны",
 }

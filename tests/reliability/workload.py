@@ -26,6 +26,12 @@ FILING_ENDPOINT = "/api/v1/objections"
 # RELIABILITY_FULL=1 (bench/bench_reliability.py sets it) runs the sizes RELIABILITY.md gives; `make test` runs
 # the smaller sizes each test names beside its full one.
 FULL = os.environ.get("RELIABILITY_FULL", "") == "1"
+R10_EXAMPLES = 500  # RELIABILITY.md R10: examples per form and endpoint
+
+
+def fuzz_examples(small: int) -> int:
+    """Hypothesis examples for an R10 fuzz test: `small` in `make test`, R10's 500 at full size."""
+    return R10_EXAMPLES if FULL else small
 
 
 def size(in_suite: int, full: int) -> int:

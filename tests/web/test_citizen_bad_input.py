@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from objections.models import Objection
 from objections.services import notify
 from tests.builders import make_notice, make_organization, multipart_body, objection_form_data, png_bytes
+from tests.reliability.workload import fuzz_examples
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ def test_a_link_for_an_objection_that_does_not_exist_is_refused(client, bank) ->
 FIELDS = ("organization", "notice", "full_name", "iin", "email", "phone", "language", "decision_reference")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=fuzz_examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     values=st.fixed_dictionaries(
         {},

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from objections.models import Objection
 from tests.auth_helpers import login_as
 from tests.builders import make_objection, make_organization, make_user
+from tests.reliability.workload import fuzz_examples
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=fuzz_examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 
 

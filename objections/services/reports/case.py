@@ -54,7 +54,7 @@ def masked_case(session: Session, reference: str, *, language: str, now: datetim
         raise NotFound("no such objection")
     events = session.execute(
         select(ObjectionEvent.kind, ObjectionEvent.at, ObjectionEvent.actor_kind)
-        .where(ObjectionEvent.objection_id == objection.id)
+        .where(ObjectionEvent.objection_id == objection.id, ObjectionEvent.kind != "viewed")
         .order_by(ObjectionEvent.seq)
     )
     withdrawn = objection.status == "withdrawn"

@@ -12,6 +12,7 @@ from objections.clock import utcnow
 from objections.domain.permissions import Access, may
 from objections.extensions import db
 from objections.models import User
+from objections.security_log import actor_of, security_event
 from objections.services.api_tokens import authenticate_token
 from objections.web.api.errors import ApiError
 from objections.web.authz import ACCESS_ATTRIBUTE
@@ -38,8 +39,10 @@ def require_case_worker(view: F) -> F:
             raise ApiError(401, "Send your API token: Authorization: Bearer <token>.", CHALLENGE)
         user = authenticate_token(db.session, token, now=utcnow())
         if user is None:
+            security_event("api_token_refused", outcome="denied")
             raise ApiError(401, "The API token is not valid: it is unknown or revoked.", INVALID_TOKEN_CHALLENGE)
         if not may(user.role, Access.ORGANISATION) or user.organization_id is None:
+            security_event("access_denied", outcome="denied", **actor_of(user), rule=Access.ORGANISATION.value)
             raise ApiError(403, "Only an organisation's operators and admins can work on its objections.")
         g.api_user = user
         return view(*args, **kwargs)

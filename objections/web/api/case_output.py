@@ -11,7 +11,7 @@ from flask import Response, jsonify
 from objections.clock import utcnow
 from objections.extensions import db
 from objections.models import Objection
-from objections.services import case_listing
+from objections.services import access_log, case_listing
 from objections.services.presenters import standing_of
 from objections.web.api.case_schemas import CaseDecision, CaseDetail, CaseEvent
 from objections.web.api.errors import ApiError
@@ -86,6 +86,7 @@ def detail_response(objection: Objection) -> Response:
                 payload=event.payload or {},
             )
             for event in objection.events
+            if event.kind != access_log.VIEWED  # readings are the access log, not the case's history
         ],
     )
     response = jsonify(detail.model_dump(mode="json"))

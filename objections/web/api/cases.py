@@ -13,7 +13,8 @@ from objections.domain.calendar import LOCAL_TZ
 from objections.domain.errors import ValidationFailed
 from objections.extensions import db
 from objections.models import Objection
-from objections.services import case_listing, review
+from objections.security_log import actor_of, loggable_reference, security_event
+from objections.services import access_log, case_listing, review
 from objections.web.api import bp, case_output
 from objections.web.api.auth import api_user, require_case_worker
 from objections.web.api.case_schemas import (
@@ -42,6 +43,9 @@ def _load(reference: str) -> Objection:
     """The objection of the token's organisation; another organisation's is as unknown as a missing one."""
     found = REFERENCE.fullmatch(reference) and case_listing.find_case(db.session, actor=api_user(), reference=reference)
     if not found:
+        security_event(
+            "case_not_found", outcome="denied", **actor_of(api_user()), reference=loggable_reference(reference)
+        )
         raise ApiError(404, "No objection with this reference in your organisation.")
     return found
 
@@ -132,7 +136,9 @@ def list_cases():  # type: ignore[no-untyped-def]
 )
 @require_case_worker
 def get_case(reference: str):  # type: ignore[no-untyped-def]
-    response = case_output.detail_response(_load(reference))
+    objection = _load(reference)
+    access_log.record_view(db.session, objection, actor=api_user(), via="api", now=utcnow())
+    response = case_output.detail_response(objection)
     db.session.commit()
     return response
 

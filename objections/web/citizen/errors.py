@@ -14,11 +14,13 @@ from objections.extensions import db
 from objections.web.citizen import bp
 from objections.web.citizen.filing import objection_form, render_form
 from objections.web.citizen_forms import ResendForm, TrackForm
+from objections.web.request_id import log_csrf_failure
 
 
 @bp.errorhandler(CSRFError)
-def csrf_failed(_exc: CSRFError):  # type: ignore[no-untyped-def]
+def csrf_failed(exc: CSRFError):  # type: ignore[no-untyped-def]
     """A missing or stale form token: show the same form again with what was typed (files cannot be kept)."""
+    log_csrf_failure(exc)
     message = gettext(
         "Nothing was sent: the page was open too long, or your browser did not send its security token. "
         "Check what you entered and send it again."
