@@ -19,6 +19,7 @@ from objections.extensions import db
 from objections.services import account, api_tokens
 from objections.web.auth import LOGIN_AT_KEY
 from objections.web.authz import requires
+from objections.web.form_errors import apply_errors
 from objections.web.labels import error_messages
 from objections.web.reauth import recent_password_required
 
@@ -81,8 +82,7 @@ def change_password():  # type: ignore[no-untyped-def]
             )
         except ValidationFailed as exc:
             db.session.rollback()
-            for name, messages in error_messages(exc.errors).items():
-                getattr(form, name).errors = list(messages)
+            apply_errors(form, exc.errors)
         else:
             db.session.commit()
             session.clear()

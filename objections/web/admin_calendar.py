@@ -18,7 +18,7 @@ from objections.extensions import db
 from objections.services import calendar_overrides
 from objections.web.admin import bp
 from objections.web.authz import requires
-from objections.web.labels import error_messages
+from objections.web.form_errors import apply_errors
 
 
 class OverrideForm(FlaskForm):
@@ -68,9 +68,7 @@ def add_override():  # type: ignore[no-untyped-def]
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        for name, messages in error_messages(exc.errors).items():
-            if hasattr(form, name):
-                getattr(form, name).errors = list(messages)
+        apply_errors(form, exc.errors)
         return _page(form, 422)
     db.session.commit()
     flash(gettext("Override saved; %(count)d open deadline(s) changed.", count=len(result.changes)), "info")

@@ -19,7 +19,7 @@ from objections.models import Organization
 from objections.services import organizations
 from objections.web.admin import bp
 from objections.web.authz import requires
-from objections.web.labels import error_messages
+from objections.web.form_errors import apply_errors
 
 MAX_ID = 2**63 - 1  # a larger number cannot be a row id, and the database driver refuses it
 
@@ -61,8 +61,7 @@ def _details(form: DetailsForm | CreateForm) -> organizations.OrganizationDetail
 
 
 def _show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
-    for name, messages in error_messages(exc.errors).items():
-        getattr(form, name).errors = list(messages)
+    apply_errors(form, exc.errors)
 
 
 def _hints() -> dict[str, str]:

@@ -21,7 +21,7 @@ from objections.services import staff
 from objections.web import labels
 from objections.web.admin import bp
 from objections.web.authz import requires
-from objections.web.labels import error_messages
+from objections.web.form_errors import apply_errors
 from objections.web.reauth import recent_password_required
 
 ROLE_CHOICES = list(labels.ROLE.items())
@@ -88,9 +88,7 @@ def invite_user():  # type: ignore[no-untyped-def]
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        for name, messages in error_messages(exc.errors).items():
-            if hasattr(form, name):
-                getattr(form, name).errors = list(messages)
+        apply_errors(form, exc.errors)
         return _page(form, status=422)
     db.session.commit()
     return _page(InviteForm(formdata=None, organization=""), new_password=password, new_email=user.email)

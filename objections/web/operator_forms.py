@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    Field,
     HiddenField,
     IntegerField,
     SearchField,
@@ -29,7 +28,7 @@ from objections.domain.calendar import LOCAL_TZ
 from objections.domain.outcomes import Ground, Outcome, Remedy
 from objections.services import queue
 from objections.services.review import OFFLINE_CHANNELS
-from objections.web import labels
+from objections.web import form_errors, labels
 from objections.web.i18n import LANGUAGE_NAMES
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
@@ -228,12 +227,4 @@ FIELD_ALIASES = {"at": "notified_at", "reply": "body", "attachments": None}
 
 def apply_errors(form: FlaskForm, errors: dict[str, list[str]]) -> list[str]:
     """Put service error codes beside the form's fields; returns the messages no field could hold."""
-    unplaced: list[str] = []
-    for name, messages in labels.error_messages(errors).items():
-        target = FIELD_ALIASES.get(name, name)
-        field: Field | None = getattr(form, target, None) if target else None
-        if isinstance(field, Field):
-            field.errors = [*field.errors, *messages]
-        else:
-            unplaced.extend(messages)
-    return unplaced
+    return form_errors.apply_errors(form, errors, FIELD_ALIASES)

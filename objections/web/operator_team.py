@@ -16,7 +16,7 @@ from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.services import team
 from objections.web import labels
-from objections.web.labels import error_messages
+from objections.web.form_errors import apply_errors
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
 from objections.web.reauth import recent_password_required
@@ -81,9 +81,7 @@ def invite_member():  # type: ignore[no-untyped-def]
         )
     except ValidationFailed as exc:
         db.session.rollback()
-        for name, messages in error_messages(exc.errors).items():
-            if hasattr(form, name):
-                getattr(form, name).errors = list(messages)
+        apply_errors(form, exc.errors)
         return _page(form, status=422)
     db.session.commit()
     return _page(MemberForm(formdata=None), new_password=password, new_email=user.email)
