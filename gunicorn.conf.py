@@ -18,8 +18,15 @@ bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')
 # Sync workers, each a process with its own database connections: 2 x cores + 1, at most 8 unless WEB_CONCURRENCY
 # says otherwise. More workers than that only queue on the database (SQLite takes one writer at a time).
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS))
-worker_class = "sync"
-threads = 1
+# GUNICORN_THREADS=N (N > 1) runs each worker as gunicorn's threaded worker (gthread) with N threads, which also
+# keeps client connections open between requests (see bench/RESULTS.md for what it changes).
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# The workers only serve HTTP: create_app() then registers neither the CLI (APScheduler comes with the scheduler's
+# commands) nor Flask-Migrate (Alembic, Mako, Pygments), about 12 MB less per worker. Migrations and every command
+# run through `flask --app wsgi ...`, which keeps them.
+raw_env = ["OBJECTIONS_WEB_WORKER=1"]
 
 # No app preloading: every worker imports the app and opens its own database pool after the fork, so no
 # connection (or SQLite file handle) is ever shared between processes.

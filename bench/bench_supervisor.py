@@ -8,6 +8,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,9 @@ def _app(directory: Path) -> Flask:
     )
 
 
-def _seed(count: int, now: datetime) -> dict[str, Any]:
-    """Organisations, notices and operators through plain inserts, then `count` objections with executemany."""
+def _seed(count: int, now: datetime, *, reference: Callable[[int, datetime], str] | None = None) -> dict[str, Any]:
+    """Organisations, notices and operators through plain inserts, then `count` objections with executemany;
+    `reference(i, received_at)` names the i-th objection (default BN-000000000 upward)."""
     rng = random.Random(19)
     connection = db.engine.raw_connection()
     cursor = connection.cursor()
@@ -128,7 +130,7 @@ def _seed(count: int, now: datetime) -> dict[str, Any]:
             appealed_at = answered_at + timedelta(days=1) if rng.random() < 0.02 else None
         rows.append(
             (
-                f"BN-{i:09d}",
+                reference(i, received_at) if reference else f"BN-{i:09d}",
                 "h",
                 organization,
                 organization if rng.random() < 0.9 else None,

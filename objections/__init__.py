@@ -12,14 +12,22 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from objections import config as config_module
 from objections import crypto
-from objections.extensions import babel, csrf, db, limiter, login_manager, migrate
+from objections.extensions import babel, csrf, db, limiter, login_manager
 from objections.security_log import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
+# Set (to 1) in the environment of gunicorn's workers by gunicorn.conf.py: a process that only serves HTTP registers
+# neither the CLI (whose scheduler commands pull in APScheduler) nor Flask-Migrate (Alembic, Mako, Pygments).
+WEB_WORKER_ENV = "OBJECTIONS_WEB_WORKER"
+SQLITE_BUSY_TIMEOUT_MS = 15000
+# Execution option for a transaction that only reads (e.g. Session.connection(execution_options={READ_ONLY: True})):
+# on SQLite it begins deferred and so takes no write lock; every other transaction takes the lock up front.
+READ_ONLY = "objections_read_only"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, CLI. Starts no scheduler."""
+    """Build the application: configuration, extensions, blueprints, CLI (not in a web worker). Starts no
+    scheduler."""
     instance_path = Path((config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or ROOT / "instance")
     settings = config_module.load(instance_path, config)
     app = Flask(
@@ -37,8 +45,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     crypto.install(crypto.Keyring(app.config["DATA_KEY"], app.config["SECRET_KEY"]))
 
+    _queue_sqlite_writers(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    web_worker = os.environ.get(WEB_WORKER_ENV) == "1"
+    if not web_worker:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -58,10 +71,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_web(app)
 
-    from objections.cli import register_cli
+    if not web_worker:
+        from objections.cli import register_cli
 
-    register_cli(app)
+        register_cli(app)
     return app
+
+
+def _queue_sqlite_writers(app: Flask) -> None:
+    """On a SQLite file, open connections that queue their write transactions (objections/sqlite_writers.py)."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        return
+    from objections.sqlite_writers import QueuedWriterConnection
+
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"factory": QueuedWriterConnection, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _harden_sqlite(engine: Any) -> None:
@@ -73,7 +98,7 @@ def _harden_sqlite(engine: Any) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -82,5 +107,12 @@ def _harden_sqlite(engine: Any) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that reads and then writes fails with "database is locked" in WAL mode
-        # despite the busy timeout; taking the write lock at BEGIN makes it wait instead.
+        # despite the busy timeout; taking the write lock at BEGIN makes it wait instead. A transaction declared
+        # read-only never writes, so it begins deferred and leaves the lock to the writers.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        queued = connection.connection.driver_connection
+        if hasattr(queued, "wait_for_write_turn"):
+            queued.wait_for_write_turn(SQLITE_BUSY_TIMEOUT_MS / 1000)
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from objections import crypto
+from objections.domain.deadlines import Deadline
 from objections.domain.errors import ValidationFailed
 from objections.domain.iin import iin_problem
 from objections.domain.outcomes import Remedy
@@ -17,12 +18,23 @@ from objections.models import Objection, Organization, ProcessingNotice, User
 from objections.services import notify
 from objections.services.deadlines import compute_deadline
 from objections.services.events import append_event
+from objections.services.presenters import DeadlineView
 from objections.services.references import next_reference
 
 LANGUAGES = ("kk", "ru", "en")
 GROUNDS_MAX = 5000
 NAME_MAX = 300
 PAPER_BACKDATE_LIMIT = timedelta(days=30)
+
+
+# Built once: a filing runs these on every request, and building a statement costs more than running it.
+_ACTIVE_ORGANIZATION = select(Organization).where(Organization.slug == bindparam("slug"), Organization.active)
+_CURRENT_NOTICE = select(ProcessingNotice).where(
+    ProcessingNotice.organization_id == bindparam("organization_id"),
+    ProcessingNotice.slug == bindparam("slug"),
+    ProcessingNotice.is_current,
+    ProcessingNotice.published,
+)
 
 
 @dataclass
@@ -58,21 +70,12 @@ def validate_input(
 ) -> tuple[Organization, ProcessingNotice | None, str | None]:
     """Check every field; raise ValidationFailed with {field: [code]} naming each problem."""
     errors: dict[str, list[str]] = {}
-    organization = session.scalar(
-        select(Organization).where(Organization.slug == _clean(data.organization), Organization.active)
-    )
+    organization = session.scalar(_ACTIVE_ORGANIZATION, {"slug": _clean(data.organization)})
     if organization is None:
         errors["organization"] = ["required" if not _clean(data.organization) else "unknown"]
     notice = None
     if _clean(data.notice) and organization is not None:
-        notice = session.scalar(
-            select(ProcessingNotice).where(
-                ProcessingNotice.organization_id == organization.id,
-                ProcessingNotice.slug == _clean(data.notice),
-                ProcessingNotice.is_current,
-                ProcessingNotice.published,
-            )
-        )
+        notice = session.scalar(_CURRENT_NOTICE, {"organization_id": organization.id, "slug": _clean(data.notice)})
         if notice is None:
             errors["notice"] = ["unknown"]
     name = _clean(data.full_name)
@@ -121,7 +124,24 @@ def validate_input(
     return organization, notice, email  # type: ignore[return-value]
 
 
-def file_objection(
+@dataclass(frozen=True)
+class PreparedFiling:
+    """A checked filing with everything read and computed that needs no write: the part that can run before the
+    write transaction, so that the write itself stays short."""
+
+    channel: str
+    actor: User | None
+    forwarded_from: Objection | None
+    received_at: datetime
+    deadline: Deadline
+    access_code: str
+    recipients: list[tuple[str, str, User | None]]
+    views: dict[str, DeadlineView]
+    objection: Objection  # not yet added to the session; its reference is notify.REFERENCE_MARK
+    drafts: list[dict[str, object]]  # its messages, rendered around that mark
+
+
+def prepare_filing(
     session: Session,
     data: ObjectionInput,
     *,
@@ -131,8 +151,8 @@ def file_objection(
     actor: User | None = None,
     received_at: datetime | None = None,
     forwarded_from: Objection | None = None,
-) -> Filed:
-    """Record a new objection with its deadline, a "received" event and its outbox messages.
+) -> PreparedFiling:
+    """Validate, compute the deadline and the access code, and read who is to be told; writes nothing.
     Art. 19-1(3): the term runs from the day of receipt."""
     paper = channel in ("paper", "phone")
     organization, notice, email = validate_input(
@@ -148,8 +168,13 @@ def file_objection(
     access_code = crypto.new_access_code()
     keys = crypto.keyring()
     iin = data.iin.strip()
+    recipients = notify.team_recipients(session, organization)
+    languages = [language for _address, language, _user in recipients]
+    if email:
+        languages.append(data.language)
+    views = notify.deadline_views(deadline, languages)
     objection = Objection(
-        reference=next_reference(session, received_at.year),
+        reference=notify.REFERENCE_MARK,
         access_code_hash=keys.hash_secret(crypto.normalise_access_code(access_code)),
         organization_id=organization.id,
         notice_id=notice.id if notice else None,
@@ -174,13 +199,36 @@ def file_objection(
     )
     objection.organization = organization
     objection.notice = notice
+    return PreparedFiling(
+        channel=channel,
+        actor=actor,
+        forwarded_from=forwarded_from,
+        received_at=received_at,
+        deadline=deadline,
+        access_code=access_code,
+        recipients=recipients,
+        views=views,
+        objection=objection,
+        drafts=notify.draft_intake_messages(
+            objection, access_code=access_code, now=now, recipients=recipients, views=views
+        ),
+    )
+
+
+def record_filing(session: Session, prepared: PreparedFiling, *, now: datetime) -> Filed:
+    """Write a prepared filing: its reference, the objection, a "received" event and its outbox messages. Only
+    this part runs in the write transaction (on SQLite it holds the database's one write lock)."""
+    deadline, channel, forwarded_from = prepared.deadline, prepared.channel, prepared.forwarded_from
+    objection = prepared.objection
+    objection.reference = next_reference(session, prepared.received_at.year)
     session.add(objection)
     session.flush()
     payload: dict = {"channel": channel, "deadline_at": deadline.deadline_at.isoformat()}
-    if paper:
-        payload["stamped_received_at"] = received_at.isoformat()
+    if channel in ("paper", "phone"):
+        payload["stamped_received_at"] = prepared.received_at.isoformat()
     if forwarded_from is not None:
         payload["forwarded_from"] = forwarded_from.reference
+    actor = prepared.actor
     append_event(
         session,
         objection,
@@ -190,8 +238,47 @@ def file_objection(
         actor_kind="staff" if actor else ("api" if channel == "api" else "subject"),
         payload=payload,
     )
-    notify.queue_intake_messages(session, objection, access_code=access_code, now=now)
-    return Filed(objection=objection, access_code=access_code)
+    notify.queue_drafted_messages(
+        session,
+        prepared.drafts,
+        objection,
+        render_again=lambda: notify.intake_message_rows(
+            session,
+            objection,
+            access_code=prepared.access_code,
+            now=now,
+            recipients=prepared.recipients,
+            views=prepared.views,
+            link=notify.tracking_link(objection.reference),
+        ),
+    )
+    return Filed(objection=objection, access_code=prepared.access_code)
+
+
+def file_objection(
+    session: Session,
+    data: ObjectionInput,
+    *,
+    channel: str,
+    now: datetime,
+    policy: str,
+    actor: User | None = None,
+    received_at: datetime | None = None,
+    forwarded_from: Objection | None = None,
+) -> Filed:
+    """Record a new objection with its deadline, a "received" event and its outbox messages.
+    Art. 19-1(3): the term runs from the day of receipt."""
+    prepared = prepare_filing(
+        session,
+        data,
+        channel=channel,
+        now=now,
+        policy=policy,
+        actor=actor,
+        received_at=received_at,
+        forwarded_from=forwarded_from,
+    )
+    return record_filing(session, prepared, now=now)
 
 
 def find_by_reference(session: Session, reference: str, access_code: str) -> Objection | None:

@@ -3,6 +3,7 @@ processes that each build the app on the same database."""
 
 from __future__ import annotations
 
+import http.client
 import multiprocessing
 import os
 import threading
@@ -105,7 +106,7 @@ def file_concurrently(
         headers = {"Idempotency-Key": keys[n]} if keys else {}
         try:
             outcome = Outcome(n, request(base_url, "POST", FILING_ENDPOINT, filing_payload(slug, n), headers))
-        except OSError as exc:  # a killed worker or a restarting server drops the connection
+        except (OSError, http.client.HTTPException) as exc:  # a killed worker drops the connection, even mid-answer
             outcome = Outcome(n, None, f"{type(exc).__name__}: {exc}")
         with lock:
             done += 1

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import force_locale
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
+from objections import READ_ONLY
 from objections.clock import utcnow
 from objections.domain.deadlines import format_deadline
 from objections.domain.permissions import Access
@@ -44,6 +45,7 @@ IDEMPOTENCY_KEY = Header(
         StringConstraints(min_length=1, max_length=idempotency.KEY_MAX_LENGTH - len("api:"), pattern=r"^[\x21-\x7e]+$"),
     ],
 )
+IDEMPOTENCY_KEY_ADAPTER = IDEMPOTENCY_KEY.adapter  # built once: a TypeAdapter costs more to build than to use
 ACCESS_CODE = Header(
     "X-Access-Code",
     "The access code given with the receipt, e.g. ABCD-EFGH-IJKL-MNOP-QRST.",
@@ -99,21 +101,71 @@ def list_organizations():  # type: ignore[no-untyped-def]
     return jsonify(register.model_dump(mode="json"))
 
 
+class Pong(BaseModel):
+    """The no-op endpoint's answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ok: bool
+
+
+@bp.get("/ping")
+@public
+@document(
+    summary="A no-op: answers at once, touching no database",
+    tag="public",
+    description=(
+        "For clients and load balancers that want to know the API is reachable, and the ceiling against which "
+        "the other endpoints are measured (`make bench`). `GET /healthz` also checks the database."
+    ),
+    replies={200: Reply("The API is reachable.", Pong)},
+)
+def ping():  # type: ignore[no-untyped-def]
+    return jsonify({"ok": True})
+
+
 def _receipt(objection: Objection, access_code: str, *, replayed: bool):  # type: ignore[no-untyped-def]
-    body = Receipt(
+    return _receipt_response(_receipt_body(objection, access_code), objection.reference, replayed=replayed)
+
+
+def _receipt_body(objection: Objection, access_code: str) -> dict:
+    return Receipt(
         reference=objection.reference,
         access_code=access_code,
         status=objection.status,
         received_at=objection.received_at,
         deadline_at=objection.deadline_at,
         last_day=objection.last_day,
-    )
-    response = jsonify(body.model_dump(mode="json"))
+    ).model_dump(mode="json")
+
+
+def _receipt_response(body: dict, reference: str, *, replayed: bool):  # type: ignore[no-untyped-def]
+    response = jsonify(body)
     response.status_code = 201
-    response.headers["Location"] = url_for("api.track_objection", reference=objection.reference, _external=True)
+    response.headers["Location"] = url_for("api.track_objection", reference=reference, _external=True)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _begin_read_transaction() -> None:
+    """Run the checks in a read-only transaction (on SQLite one that takes no write lock)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+
+
+def _end_read_transaction() -> None:
+    """Commit the checks' read-only transaction, keeping what it loaded. The write that follows is then a
+    transaction of its own, as short as it can be: on SQLite a writing transaction holds the database's one write
+    lock, and on PostgreSQL the reference counter's row is locked from its increment to the commit."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 @bp.post("/objections")
@@ -137,18 +189,22 @@ def _receipt(objection: Objection, access_code: str, *, replayed: bool):  # type
 @limiter.limit(_filing_limit)
 def file_objection():  # type: ignore[no-untyped-def]
     body = parse_body(ObjectionIn)
-    key = parse_header(IDEMPOTENCY_KEY.name, IDEMPOTENCY_KEY.adapter)
+    key = parse_header(IDEMPOTENCY_KEY.name, IDEMPOTENCY_KEY_ADAPTER)
     data = intake.ObjectionInput(**{**body.model_dump(), "remedies": [remedy.value for remedy in body.remedies]})
     stored_key = idempotency.scoped_key("api", key) if key else None
+    _begin_read_transaction()
     if stored_key and (replay := idempotency.find_replay(db.session, stored_key, data)):
         return _receipt(replay.objection, replay.access_code, replayed=True)
     now = utcnow()
-    filed = intake.file_objection(
+    prepared = intake.prepare_filing(
         db.session, data, channel="api", now=now, policy=current_app.config["DEADLINE_POLICY"]
     )
+    _end_read_transaction()
+    filed = intake.record_filing(db.session, prepared, now=now)
     try:
         if stored_key:
             idempotency.remember_filing(db.session, stored_key, filed, now=now)
+        receipt = _receipt_body(filed.objection, filed.access_code)  # before the commit, which expires the row
         db.session.commit()
     except IntegrityError:
         # The same key in a concurrent request won the race: answer with its filing, as a retry would get.
@@ -156,7 +212,7 @@ def file_objection():  # type: ignore[no-untyped-def]
         if stored_key is None or (replay := idempotency.find_replay(db.session, stored_key, data)) is None:
             raise
         return _receipt(replay.objection, replay.access_code, replayed=True)
-    return _receipt(filed.objection, filed.access_code, replayed=False)
+    return _receipt_response(receipt, receipt["reference"], replayed=False)
 
 
 def _tracking(objection: Objection, language: str) -> Tracking:
