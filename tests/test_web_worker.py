@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.conftest import TEST_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("alembic", "flask_migrate", "mako", "pygments", "apscheduler")
+HEAVY = ("alembic", "flask_migrate", "mako", "pygments", "apscheduler", "holidays")
 PROBE = (
     "import json, sys; import wsgi; "
     "print(json.dumps({'heavy': sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])), "

@@ -9,12 +9,14 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import holidays
+from objections.domain import kz_calendar_data
 
 LOCAL_TZ = ZoneInfo("Asia/Almaty")
 """All of Kazakhstan keeps UTC+5 since 1 March 2024; the zone database, never a fixed offset, knows the history."""
 
 LANGUAGES = ("kk", "ru", "en")
+# The years scripts/kz_calendar_snapshot.py writes to kz_calendar_data.py; others are read from the package.
+SNAPSHOT_YEARS = range(2020, 2036)
 MAX_SEARCH_DAYS = 60
 """No real calendar has two months without a working day: past this, the calendar data is wrong."""
 
@@ -118,7 +120,30 @@ def _russian_single_name(english: str) -> str:
 
 @lru_cache(maxsize=64)
 def kz_holidays(year: int) -> Mapping[date, Mapping[str, str]]:
-    """The package's KZ holidays and days off of one year, each named in kk, ru and en (read-only)."""
+    """The package's KZ holidays and days off of one year, each named in kk, ru and en (read-only): from the
+    snapshot for the years it covers, else from the package itself."""
+    if year in kz_calendar_data.HOLIDAYS:
+        return MappingProxyType(
+            {
+                date.fromisoformat(day): MappingProxyType({"kk": kk, "ru": russian_holiday_name(en), "en": en})
+                for day, en, kk in kz_calendar_data.HOLIDAYS[year]
+            }
+        )
+    return package_holidays(year)
+
+
+@lru_cache(maxsize=64)
+def kz_weekend_workdays(year: int) -> frozenset[date]:
+    """Weekend days the government made working days when it moved a day off (the package knows them)."""
+    if year in kz_calendar_data.WEEKEND_WORKDAYS:
+        return frozenset(date.fromisoformat(day) for day in kz_calendar_data.WEEKEND_WORKDAYS[year])
+    return package_weekend_workdays(year)
+
+
+def package_holidays(year: int) -> Mapping[date, Mapping[str, str]]:
+    """What the installed `holidays` package says of one year (imported only here: it loads every country)."""
+    import holidays
+
     english = holidays.country_holidays("KZ", years=year, language="en_US")
     kazakh = holidays.country_holidays("KZ", years=year, language="kk")
     return MappingProxyType(
@@ -129,9 +154,9 @@ def kz_holidays(year: int) -> Mapping[date, Mapping[str, str]]:
     )
 
 
-@lru_cache(maxsize=64)
-def kz_weekend_workdays(year: int) -> frozenset[date]:
-    """Weekend days the government made working days when it moved a day off (the package knows them)."""
+def package_weekend_workdays(year: int) -> frozenset[date]:
+    import holidays
+
     # A transfer is listed under the year of its day off, which may follow the working weekend day's year.
     calendar = holidays.country_holidays("KZ", years=(year, year + 1), language="en_US")
     return frozenset(day for day in calendar.weekend_workdays if day.year == year)

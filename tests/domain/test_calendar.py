@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from importlib.metadata import version
 
 import holidays
 import pytest
@@ -215,3 +216,36 @@ def test_a_calendar_without_working_days_stops_searching() -> None:
 )
 def test_normalize_language(tag: str, expected: str) -> None:
     assert normalize_language(tag) == expected
+
+
+def test_the_snapshot_says_exactly_what_the_installed_holidays_package_says() -> None:
+    """kz_calendar_data.py spares web workers the package's import; after an upgrade of `holidays` this fails until
+    `scripts/kz_calendar_snapshot.py` is run again."""
+    from objections.domain import calendar, kz_calendar_data
+
+    assert version("holidays") == kz_calendar_data.PACKAGE_VERSION
+    for year in calendar.SNAPSHOT_YEARS:
+        assert calendar.kz_holidays(year) == calendar.package_holidays(year), year
+        assert calendar.kz_weekend_workdays(year) == calendar.package_weekend_workdays(year), year
+
+
+def test_years_outside_the_snapshot_come_from_the_package() -> None:
+    from objections.domain import calendar
+
+    year = calendar.SNAPSHOT_YEARS.stop + 1
+    assert calendar.kz_holidays(year) == calendar.package_holidays(year)
+    assert date(year, 1, 1) in calendar.kz_holidays(year)
+
+
+def test_a_deadline_in_a_covered_year_never_imports_the_package() -> None:
+    """The package loads every country's calendar (about 19 MB); a web worker reading the snapshot needs none."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from datetime import date; from objections.domain.calendar import WorkingCalendar; "
+        "calendar = WorkingCalendar(); assert not calendar.is_working_day(date(2026, 3, 23)); "
+        "print('holidays' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
