@@ -163,6 +163,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     settings["DATABASE_URL"] = url
     settings["SQLALCHEMY_DATABASE_URI"] = url
+    # A database error's text leaves out the statement's values (names, e-mails, grounds): it reaches the logs.
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **(settings["SQLALCHEMY_ENGINE_OPTIONS"] or {})}
     settings["RATELIMIT_STORAGE_URI"] = settings["RATELIMIT_STORAGE_URI"] or "memory://"
     settings["PREFERRED_URL_SCHEME"] = "https" if settings["BASE_URL"].startswith("https") else "http"
     return settings

@@ -94,3 +94,20 @@ def test_proxy_fix_takes_the_client_address_from_the_proxy(tmp_path: Path, datab
 def test_a_malformed_proxy_fix_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PROXY_FIX"):
         load(tmp_path, {"PROXY_FIX": "yes", "SECRET_KEY": "s", "DATA_KEY": "d"})
+
+
+def test_database_errors_never_carry_the_statements_values_into_the_logs(app) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from objections.extensions import db
+
+    try:
+        db.session.execute(text("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": "Aigerim Seitkali"})
+    except DBAPIError as exc:
+        assert "Aigerim Seitkali" not in str(exc)
+        assert "hidden due to hide_parameters" in str(exc)
+    else:
+        raise AssertionError("the statement should have failed")
+    finally:
+        db.session.rollback()

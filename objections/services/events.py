@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from objections.models import Objection, ObjectionEvent, User
 
 GENESIS = "0" * 64
+CHAIN_LOCK_CLASS = zlib.crc32(b"objections-case-chain") & 0x7FFFFFFF  # the first key of (class, objection id)
 # Kinds the subject sees on the tracking page; the rest are for staff only.
 PUBLIC_KINDS = frozenset(
     {
@@ -74,6 +76,10 @@ def append_event(
     """Add one timeline entry in the caller's transaction. Payloads carry references, not personal data."""
     if objection.id is None:
         session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Appends to one case's chain take turns until their transactions end, so two of them (a decision and a
+        # supervisor's reading, say) never claim the same place. SQLite's write transactions already take turns.
+        session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_CLASS, objection.id)))
     last = session.execute(
         select(ObjectionEvent.seq, ObjectionEvent.hash)
         .where(ObjectionEvent.objection_id == objection.id)

@@ -220,6 +220,15 @@ def record_filing(session: Session, prepared: PreparedFiling, *, now: datetime) 
     this part runs in the write transaction (on SQLite it holds the database's one write lock)."""
     deadline, channel, forwarded_from = prepared.deadline, prepared.channel, prepared.forwarded_from
     objection = prepared.objection
+    views, drafts = prepared.views, prepared.drafts
+    # The calendar is read again inside the write: an override saved since the checks (which recomputes only the
+    # objections already written) must still count for this one.
+    current = compute_deadline(session, prepared.received_at, deadline.policy.value)
+    if (current.deadline_at, current.last_day) != (deadline.deadline_at, deadline.last_day):
+        deadline = current
+        objection.deadline_at, objection.last_day = current.deadline_at, current.last_day
+        views = notify.deadline_views(current, views)
+        drafts = []  # rendered with the earlier deadline: rendered again below
     objection.reference = next_reference(session, prepared.received_at.year)
     session.add(objection)
     session.flush()
@@ -240,7 +249,7 @@ def record_filing(session: Session, prepared: PreparedFiling, *, now: datetime) 
     )
     notify.queue_drafted_messages(
         session,
-        prepared.drafts,
+        drafts,
         objection,
         render_again=lambda: notify.intake_message_rows(
             session,
@@ -248,7 +257,7 @@ def record_filing(session: Session, prepared: PreparedFiling, *, now: datetime) 
             access_code=prepared.access_code,
             now=now,
             recipients=prepared.recipients,
-            views=prepared.views,
+            views=views,
             link=notify.tracking_link(objection.reference),
         ),
     )

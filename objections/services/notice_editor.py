@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,14 +75,19 @@ def _validate(data: NoticeInput) -> dict[str, dict[str, str]]:
     return texts
 
 
-def _current(session: Session, organization_id: int, slug: str) -> ProcessingNotice:
-    notice = session.scalar(
-        select(ProcessingNotice).where(
-            ProcessingNotice.organization_id == organization_id,
-            ProcessingNotice.slug == slug,
-            ProcessingNotice.is_current,
-        )
+def _current(session: Session, organization_id: int, slug: str, *, for_change: bool = False) -> ProcessingNotice:
+    """The current version; `for_change` locks its row (PostgreSQL) so that an edit and a publication of the same
+    notice take turns. SQLite's write transactions take turns anyway."""
+    if check_slug(slug):
+        raise NotFound("no such notice")  # not a slug at all: no query (a NUL would upset PostgreSQL)
+    statement = select(ProcessingNotice).where(
+        ProcessingNotice.organization_id == organization_id,
+        ProcessingNotice.slug == slug,
+        ProcessingNotice.is_current,
     )
+    if for_change and session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    notice = session.scalar(statement)
     if notice is None:
         raise NotFound("no such notice")
     return notice
@@ -115,10 +122,29 @@ def _objection_counts(session: Session, notice_ids: list[int]) -> dict[int, int]
     return {notice_id: count for notice_id, count in rows}  # noqa: C416 - rows are Row objects, not pairs
 
 
-def _ever_published(session: Session, notice_id: int) -> bool:
-    """Whether a version was ever published: the audit chain keeps every publication."""
-    payloads = session.scalars(select(AuditEvent.payload).where(AuditEvent.kind == "notice_published"))
-    return any((payload or {}).get("notice_id") == notice_id for payload in payloads)
+def _ever_published(session: Session, notice: ProcessingNotice) -> bool:
+    """Whether a version may ever have been read by citizens: the audit chain keeps every publication and
+    withdrawal made here; a version made elsewhere (the demo, an import) is taken to have been published."""
+    if notice.created_by_id is None:
+        return True
+    payloads = session.scalars(
+        select(AuditEvent.payload).where(AuditEvent.kind.in_(("notice_published", "notice_unpublished")))
+    )
+    return any((payload or {}).get("notice_id") == notice.id for payload in payloads)
+
+
+def content_digest(notice: ProcessingNotice) -> str:
+    """A fingerprint of a version's content and state: an edit based on another fingerprint started from a page
+    someone has changed since (a draft edited in place keeps its version number)."""
+    body = {name: getattr(notice, name) for name in TEXT_FIELDS}
+    body.update(
+        version=notice.version,
+        published=notice.published,
+        legal_basis=notice.legal_basis,
+        risk_class=notice.risk_class,
+        autonomy_class=notice.autonomy_class,
+    )
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
 
 
 def list_notices(session: Session, organization_id: int) -> list[NoticeSummary]:
@@ -155,12 +181,11 @@ def create_notice(
     """A new notice as an unpublished draft, version 1."""
     slug = slug.strip()
     errors = {"slug": codes} if (codes := check_slug(slug)) else {}
-    taken = session.scalar(
+    if not errors and session.scalar(
         select(ProcessingNotice.id).where(
             ProcessingNotice.organization_id == organization_id, ProcessingNotice.slug == slug
         )
-    )
-    if not errors and taken is not None:
+    ):
         errors["slug"] = ["taken"]
     try:
         texts = _validate(data)
@@ -202,17 +227,20 @@ def edit_notice(
     data: NoticeInput,
     expected_version: int,
     now: datetime,
+    expected_digest: str | None = None,
 ) -> ProcessingNotice:
     """Save an edit. A draft nobody has seen changes in place; a version citizens could read or an objection names
     stays as it was and the edit becomes the next version, current, keeping the publication state. Conflict when
     the notice has moved past `expected_version` meanwhile (someone else saved first)."""
-    current = _current(session, organization_id, slug)
+    current = _current(session, organization_id, slug, for_change=True)
     if current.version != expected_version:
         raise Conflict("the notice has a newer version")
+    if expected_digest is not None and expected_digest != content_digest(current):
+        raise Conflict("the notice was changed meanwhile")
     texts = _validate(data)
     objections = _objection_counts(session, [current.id]).get(current.id, 0)
     frozen = edit_makes_new_version(
-        published=current.published, ever_published=_ever_published(session, current.id), objections=objections
+        published=current.published, ever_published=_ever_published(session, current), objections=objections
     )
     if not frozen:
         for name, values in texts.items():
@@ -272,7 +300,7 @@ def set_published(
 ) -> ProcessingNotice:
     """Publish the current version in the register and the objection form, or take it out of both. Objections
     already filed keep their version either way."""
-    notice = _current(session, organization_id, slug)
+    notice = _current(session, organization_id, slug, for_change=True)
     if notice.published == published:
         return notice
     notice.published = published

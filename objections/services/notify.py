@@ -338,7 +338,7 @@ def queue_drafted_messages(
     have altered a mark (a filter on the reference, say), the messages are rendered again by `render_again`."""
     reference, link = objection.reference, tracking_link(objection.reference)
     rows = [_filled(draft, reference, link, objection.id) for draft in drafts]
-    if any(row is None for row in rows):
+    if not rows or any(row is None for row in rows):
         rows = render_again()
     queue_messages(session, rows)  # type: ignore[arg-type]
 

@@ -37,6 +37,11 @@ def create_user(
         errors["email"] = ["invalid_email"]
     if role not in ROLES:
         errors["role"] = ["unknown"]
+    full_name = full_name.strip()
+    if len(full_name) > 200:  # the column's length
+        errors["full_name"] = ["too_long"]
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in full_name):
+        errors["full_name"] = ["control_characters"]
     organization = None
     if role in ORGANISATION_ROLES:
         organization = session.scalar(select(Organization).where(Organization.slug == (organization_slug or "")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask import Flask, Response, abort, g, has_request_context, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -58,6 +58,12 @@ def register_web(app: Flask) -> None:
         # (the test client reuses one that is already pushed) must not carry the previous request's values over.
         for key in ("_login_user", "csrf_token", "_flask_babel"):
             g.pop(key, None)
+        # No page's address holds a NUL: refused before any view could pass it to the database (PostgreSQL rejects
+        # it). The API checks its own input and answers in its own words.
+        if not request.path.startswith("/api/") and (
+            "\x00" in request.path or any("\x00" in value for value in request.args.values())
+        ):
+            abort(404)
 
     @app.teardown_request
     def _rollback_on_error(exc: BaseException | None) -> None:

@@ -53,6 +53,7 @@ class NoticeForm(FlaskForm):
 
     slug = StringField(_l("Address in the register"))
     expected_version = HiddenField()
+    expected_digest = HiddenField()
     legal_basis = SelectField(_l("Legal basis"), validators=[Optional()])
     risk_class = SelectField(_l("Risk class of the AI system"), validators=[Optional()])
     autonomy_class = SelectField(_l("Autonomy class of the AI system"), validators=[Optional()])
@@ -107,7 +108,7 @@ def _form(formdata: object = None) -> NoticeForm:
 def render_as_citizen(notice: ProcessingNotice | DraftNotice, language: str) -> Markup:
     """The notice's part of the citizen's page in `language`, headings included, exactly as the register shows it."""
     with force_locale(language):
-        html = render_template("citizen/_notice_body.html", notice=notice, language=language)
+        html = render_template("citizen/_notice_body.html", notice=notice, language=language, preview=True)
     return Markup(html)  # noqa: S704 - the output of an autoescaping template
 
 
@@ -218,6 +219,7 @@ def edit_notice(notice_slug: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         form.fill(notice_editor.input_of(current))
         form.expected_version.data = str(current.version)
+        form.expected_digest.data = notice_editor.content_digest(current)
         form.preview_language.data = LANGUAGES[0]
         return _editor(form, notice=current, status=200)
     if not form.validate_on_submit():
@@ -237,6 +239,7 @@ def edit_notice(notice_slug: str) -> Response | tuple[str, int]:
             slug=current.slug,
             data=form.data_input(),
             expected_version=expected,
+            expected_digest=form.expected_digest.data or None,
             now=utcnow(),
         )
     except ValidationFailed as exc:

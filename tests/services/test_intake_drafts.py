@@ -68,3 +68,34 @@ def test_a_draft_whose_mark_was_altered_is_rendered_again(session: Session, now:
     subjects = [n.subject for n in session.scalars(select(Notification))]
     assert len(subjects) == 3
     assert all(filed.objection.reference in subject and "\ue000" not in subject for subject in subjects)
+
+
+def test_a_calendar_override_saved_between_the_checks_and_the_write_still_sets_the_deadline(
+    session: Session, now: datetime
+) -> None:
+    """The checks and the rendering happen before the write; an administrator's override that lands in between
+    (Thursday 19 March 2026 declared a day off) moves this objection's last day too, and its mails say so."""
+    from datetime import date
+
+    from objections.services import calendar_overrides
+
+    organization = make_organization(session)
+    make_user(session, role="operator", organization=organization, language="en")
+    data = objection_input(organization, language="en")
+    session.commit()
+    prepared = intake.prepare_filing(session, data, channel="web", now=now, policy=POLICY)
+    assert prepared.deadline.last_day == date(2026, 3, 19)
+    session.rollback()  # the read-only part ends
+
+    calendar_overrides.add_override(
+        session, day=date(2026, 3, 19), is_working_day=False, reason="Government decree", actor=None, now=now
+    )
+    session.commit()
+
+    filed = intake.record_filing(session, prepared, now=now)
+    session.commit()
+    assert filed.objection.last_day == date(2026, 3, 20)
+    receipt = next(n for n in session.scalars(select(Notification)) if n.kind == "receipt")
+    assert "The deadline is Friday 20 March 2026, 24:00" in receipt.body_text
+    assert "19 March 2026, is a day off (Government decree)" in receipt.body_text
+    assert notify.REFERENCE_MARK not in receipt.body_text and filed.objection.reference in receipt.body_text

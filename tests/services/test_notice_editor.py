@@ -13,7 +13,7 @@ from objections.models import AuditEvent, ProcessingNotice
 from objections.services import intake, notice_editor, notices
 from objections.services.audit_verify import verify_all
 from objections.services.notice_editor import NoticeInput
-from tests.builders import VALID_IINS, make_organization, make_user, objection_input
+from tests.builders import VALID_IINS, make_notice, make_organization, make_user, objection_input
 
 
 def written(title: str = "Loan scoring", **texts: dict[str, str]) -> NoticeInput:
@@ -185,3 +185,46 @@ def test_the_list_gives_each_notice_once_with_its_versions_and_objections(sessio
         ("loan-scoring", 2, 2, 1),
     ]
     assert [(v.version, count) for v, count in summaries[1].history] == [(2, 0), (1, 1)]
+
+
+def test_two_admins_editing_the_same_draft_cannot_overwrite_each_other(session, world, now) -> None:
+    draft = create(session, world, now)
+    seen_by_both = notice_editor.content_digest(draft)
+    notice_editor.edit_notice(
+        session,
+        actor=world["admin"],
+        organization_id=world["org"].id,
+        slug="loan-scoring",
+        data=written("First admin's wording"),
+        expected_version=1,
+        expected_digest=seen_by_both,
+        now=now,
+    )
+    with pytest.raises(Conflict):
+        notice_editor.edit_notice(
+            session,
+            actor=world["admin"],
+            organization_id=world["org"].id,
+            slug="loan-scoring",
+            data=written("Second admin's wording"),
+            expected_version=1,
+            expected_digest=seen_by_both,
+            now=now,
+        )
+    assert draft.text("title", "en") == "First admin's wording"
+
+
+def test_a_notice_made_outside_the_editor_is_never_changed_in_place_even_once_withdrawn(session, world, now) -> None:
+    seeded = make_notice(session, world["org"], slug="seeded", published=True)  # as the demo or an import makes it
+    publish(session, world, now, slug="seeded", published=False)
+    revised = edit(session, world, now, written("Reworded"), expected_version=1, slug="seeded")
+    assert revised.id != seeded.id and revised.version == 2
+    assert seeded.text("title", "en") == "Scoring"
+
+
+def test_a_slug_that_is_no_slug_is_simply_not_found(session, world, now) -> None:
+    with pytest.raises(NotFound):
+        notice_editor.current_notice(session, organization_id=world["org"].id, slug="bad\x00slug")
+    with pytest.raises(ValidationFailed) as refused:
+        create(session, world, now, slug="bad\x00slug")
+    assert refused.value.errors == {"slug": ["slug_format"]}

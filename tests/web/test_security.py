@@ -76,3 +76,8 @@ def test_every_form_post_is_refused_without_a_csrf_token(app) -> None:
         assert response.status_code == 400, (path, response.status_code)
         checked += 1
     assert checked >= 15
+
+
+def test_an_address_with_a_nul_is_not_found_before_any_view_reads_it(app, client) -> None:
+    for path in ("/cases/notices/%00", "/notices?q=a%00b", "/track?reference=OB%00", "/notices/x%00/y"):
+        assert client.get(path).status_code == 404, path

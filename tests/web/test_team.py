@@ -160,3 +160,13 @@ def test_team_actions_need_the_forms_token(app, session, world) -> None:
     assert _act(client, world["colleague"].id, "deactivate", csrf_token=token).status_code == 303
     session.refresh(world["colleague"])
     assert not world["colleague"].active
+
+
+def test_a_name_with_control_characters_is_refused_beside_its_field(app, session, world) -> None:
+    page = world["client"].post(
+        "/cases/team",
+        data={"email": "nul@home.kz", "full_name": "Ne\x00w\nline", "role": "operator", "language": "ru"},
+    )
+    assert page.status_code == 422
+    assert "Remove the invisible control characters" in page.get_data(as_text=True)
+    assert session.scalars(select(User).where(User.email == "nul@home.kz")).first() is None
