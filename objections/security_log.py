@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from objections import crypto
 
@@ -87,15 +87,17 @@ def security_event(
 
 
 def current_request_id() -> str | None:
-    """The id of the request being served (None outside a request): the client's or proxy's X-Request-ID when it is
-    well-formed (at most 64 characters of A-Z a-z 0-9 . _ -), else a new random one. Kept in the request's WSGI
+    """The id of the request being served (None outside a request): the proxy's X-Request-ID, behind PROXY_FIX, when
+    it is well-formed (at most 64 characters of A-Z a-z 0-9 . _ -), else a new random one. Kept in the request's WSGI
     environment, so a test client's shared application context never hands one request's id to the next, and
     mirrored on flask.g.request_id."""
     if not has_request_context():
         return None
     request_id = request.environ.get(_REQUEST_ID_KEY)
     if request_id is None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        # Only a reverse proxy's id is taken over (PROXY_FIX says there is one): a client could otherwise reuse
+        # another request's id and muddle the logs and the reference on the error page.
+        incoming = request.headers.get(REQUEST_ID_HEADER, "") if current_app.config.get("PROXY_FIX") else ""
         request_id = incoming if WELL_FORMED_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
         request.environ[_REQUEST_ID_KEY] = request_id
     g.request_id = request_id

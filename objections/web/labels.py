@@ -53,7 +53,12 @@ ROLE = {
     "admin": _l("Administrator"),
 }
 # How a case was read, in its access log.
-READ_VIA = {"web": _l("Case page"), "supervisor": _l("Supervisor's masked view"), "api": _l("API")}
+READ_VIA = {
+    "web": _l("Case page"),
+    "attachment": _l("Attachment download"),
+    "supervisor": _l("Supervisor's masked view"),
+    "api": _l("API"),
+}
 LEGAL_BASIS = {"consent": _l("Consent of the data subject"), "law": _l("A law")}
 ERROR = {
     "required": _l("This field is required."),

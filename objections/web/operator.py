@@ -222,9 +222,14 @@ def perform(
 @operator_required
 def case_detail(reference: str) -> tuple[str, int]:
     objection = case_for(reference, actor())
-    access_log.record_view(db.session, objection, actor=actor(), via="web", now=utcnow())
-    db.session.commit()
+    note_reading(objection)
     return render_case(objection)
+
+
+def note_reading(objection: Objection, via: str = "web") -> None:
+    """Log that the signed-in staff member is reading the case (the access log), and commit that entry."""
+    access_log.record_view(db.session, objection, actor=actor(), via=via, now=utcnow())
+    db.session.commit()
 
 
 @bp.get("/<reference>/attachments/<int:attachment_id>")
@@ -235,11 +240,13 @@ def attachment(reference: str, attachment_id: int) -> Response:
         found = attachments.attachment_for(db.session, objection, attachment_id)
     except NotFound:
         abort(404)
+    path, content_type, name = attachments.attachment_path(found), found.content_type, found.original_name
+    note_reading(objection, via="attachment")
     return send_file(
-        attachments.attachment_path(found),
-        mimetype=found.content_type,
+        path,
+        mimetype=content_type,
         as_attachment=True,
-        download_name=found.original_name,
+        download_name=name,
     )
 
 
@@ -251,6 +258,7 @@ def letter(reference: str) -> tuple[str, int]:
     if objection.outcome is None:
         flash(gettext("There is no decision yet, so there is no letter to print."), "error")
         return render_case(objection, 409)
+    note_reading(objection)
     language = objection.answer_language or objection.language
     rendered = answers.render_answer(answers.content_of(db.session, objection, language), language)
     with force_locale(language):

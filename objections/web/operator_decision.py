@@ -20,6 +20,7 @@ from objections.web.operator import (
     actor,
     bp,
     case_for,
+    note_reading,
     operator_required,
     organisation_choices,
     page_language,
@@ -73,6 +74,7 @@ def decision(reference: str) -> Response | tuple[str, int]:
     user = actor()
     objection = case_for(reference, user)
     if request.method == "GET":
+        note_reading(objection)
         form = _decision_form(objection)
         form.language.data = objection.language
         form.row_version.data = objection.row_version

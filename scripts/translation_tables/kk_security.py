@@ -16,4 +16,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Through": "Қайдан",
     "Who opened this case": "Бұл істі кім ашты",
     "Who opened this case, newest first, in Astana time": "Бұл істі кім ашты, ең жаңасы басында, Астана уақытымен",
+    "Attachment download": "Тіркемені жүктеп алу",
 }

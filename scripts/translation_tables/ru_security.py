@@ -16,4 +16,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Through": "Через",
     "Who opened this case": "Кто открывал это дело",
     "Who opened this case, newest first, in Astana time": "Кто открывал это дело, сначала последние, по времени Астаны",
+    "Attachment download": "Скачивание вложения",
 }

@@ -367,7 +367,7 @@ def test_organisation_admin_writes_previews_publishes_and_revises_a_notice(
     page.select_option("#preview_language", "kk")
     page.locator("button[name=action][value=preview]").click()
     preview = page.locator("#preview .preview-frame")
-    expect(preview.locator("h1")).to_have_text("Лимитті қайта қарау")
+    expect(preview.locator("h3.notice-title")).to_have_text("Лимитті қайта қарау")
     expect(preview).to_have_attribute("lang", "kk")
     admin.check("organisation admin: notice preview")
 

@@ -102,3 +102,10 @@ def test_a_reading_through_the_api_is_logged_and_not_part_of_the_returned_timeli
     assert "received" in [event["kind"] for event in response.get_json()["events"]]
     [entry] = viewed(session, world["case"])
     assert entry.actor_kind == "api" and entry.payload["via"] == "api"
+
+
+def test_the_decision_page_is_a_reading_too(app, session, world, now):
+    reader = client_of(app, world["operator"], now)
+    assert reader.get(f"/cases/{world['case'].reference}/decision").status_code == 200
+    [entry] = viewed(session, world["case"])
+    assert entry.actor_id == world["operator"].id and entry.payload["via"] == "web"

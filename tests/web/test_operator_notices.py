@@ -76,7 +76,7 @@ def test_the_preview_shows_the_notice_exactly_as_the_citizen_page_in_the_chosen_
     assert response.status_code == 200
     page = text(response)
     preview = page[page.index('class="preview-frame"') :]
-    assert "<h1>Несие скорингі</h1>" in preview
+    assert '<h3 class="notice-title">Несие скорингі</h3>' in preview
     assert "Автоматты түрде не шешіледі" in preview  # the citizen page's heading, in Kazakh
     assert "decided_automatically text in kk" in preview
     assert (
@@ -91,9 +91,10 @@ def test_the_preview_shows_the_notice_exactly_as_the_citizen_page_in_the_chosen_
     citizen = app.test_client()
     citizen.set_cookie("lang", "kk")
     public = text(citizen.get(f"/notices/{world['org'].slug}/loan-scoring"))
-    citizen_body = public[public.index("<h1>") : public.index("</dl>")]
-    preview_body = preview[preview.index("<h1>") : preview.index("</dl>")]
+    citizen_body = public[public.index('<dl class="facts">') : public.index("</dl>")]
+    preview_body = preview[preview.index('<dl class="facts">') : preview.index("</dl>")]
     assert citizen_body == preview_body
+    assert '<h1 class="notice-title">Несие скорингі</h1>' in public
 
 
 def test_draft_publish_edit_and_versions_end_to_end(app, world, session) -> None:
@@ -121,7 +122,7 @@ def test_draft_publish_edit_and_versions_end_to_end(app, world, session) -> None
     assert re.search(r"<th scope=\"row\">2 \(current\)</th>", detail)
     assert "Loan scoring, revised" in text(citizen.get(f"/notices/{world['org'].slug}/loan-scoring"))
     old = text(client.get("/cases/notices/loan-scoring?version=1&language=en"))
-    assert "<h1>Loan scoring</h1>" in old
+    assert '<h3 class="notice-title">Loan scoring</h3>' in old
 
     stale = client.post("/cases/notices/loan-scoring/edit", data=notice_form(title_en="Lost", expected_version="1"))
     assert stale.status_code == 303

@@ -175,11 +175,17 @@ def test_a_search_by_iin_or_name_is_posted_and_never_appears_in_a_url(app, sessi
     page = client.get(location).get_data(as_text=True)
     assert set(row_references(page)) == {maria.reference}
     assert f'value="{VALID_IINS[1]}"' in page  # the box still shows what was searched
+    cookie = client.get_cookie("session")
+    carried = app.session_interface.get_signing_serializer(app).loads(cookie.value)  # what anyone can decode
+    assert "queue_search" in carried and VALID_IINS[1] not in repr(carried)  # sealed, not merely signed
     assert VALID_IINS[1] not in "".join(re.findall(r'href="([^"]*)"', page))
 
     by_name = client.post("/cases/search", data={"q": "иванова"})
     assert "%D0" not in by_name.headers["Location"] and "иванова" not in by_name.headers["Location"]
     assert set(row_references(client.get(by_name.headers["Location"]).get_data(as_text=True))) == {maria.reference}
+
+    nul = client.post("/cases/search", data={"q": "ива\x00нова"})
+    assert client.get(nul.headers["Location"]).status_code == 200
 
     cleared = client.post("/cases/search", data={"q": "", "channel": "paper"})
     assert cleared.headers["Location"] == "/cases/?channel=paper"

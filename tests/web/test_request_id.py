@@ -23,9 +23,15 @@ def test_every_response_carries_a_fresh_request_id(client: FlaskClient) -> None:
     assert first != second
 
 
-def test_a_well_formed_incoming_request_id_is_kept_and_sent_back(client: FlaskClient) -> None:
+def test_behind_a_proxy_its_well_formed_request_id_is_kept_and_sent_back(app: Flask, client: FlaskClient) -> None:
+    app.config["PROXY_FIX"] = 1
     for incoming in ("support-case.42_A", "x" * 64):
         assert client.get("/", headers={"X-Request-ID": incoming}).headers["X-Request-ID"] == incoming
+
+
+def test_without_a_proxy_a_clients_request_id_is_not_taken_over(client: FlaskClient) -> None:
+    sent_back = client.get("/", headers={"X-Request-ID": "someone-elses-id"}).headers["X-Request-ID"]
+    assert GENERATED.fullmatch(sent_back)
 
 
 @pytest.mark.parametrize("incoming", ["x" * 65, "has space", "semi;colon", "<script>", "ключ", ""])
@@ -35,8 +41,9 @@ def test_a_malformed_incoming_request_id_is_replaced(client: FlaskClient, incomi
 
 
 def test_the_request_id_is_in_the_security_event_of_that_request(
-    client: FlaskClient, caplog: pytest.LogCaptureFixture
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app.config["PROXY_FIX"] = 1
     caplog.set_level(logging.INFO, logger=SECURITY_LOGGER)
     response = client.post(
         "/login",
@@ -51,7 +58,7 @@ def test_the_request_id_is_in_the_security_event_of_that_request(
 class TestUnexpectedErrors:
     @pytest.fixture
     def config_overrides(self) -> dict:
-        return {"PROPAGATE_EXCEPTIONS": False}
+        return {"PROPAGATE_EXCEPTIONS": False, "PROXY_FIX": 1}
 
     @pytest.fixture
     def failing(self, app: Flask) -> FlaskClient:
