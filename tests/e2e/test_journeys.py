@@ -389,4 +389,29 @@ def test_organisation_admin_writes_previews_publishes_and_revises_a_notice(
     admin.check("organisation admin: notice versions")
     notice_page = citizen.goto("/notices/dala-bank/limit-review")
     expect(notice_page.locator("h1")).to_have_text("Credit limit review")
+
+    page.locator("nav.main-nav a[href='/cases/team']").click()
+    expect(page.locator("main table")).to_contain_text("operator@dala-bank.example.kz")
+    admin.check("organisation admin: team")
     admin.assert_accessible()
+
+
+def test_administrator_pages_for_organisations_staff_and_calendar(
+    visitor_factory: OpenVisitor, live_app: LiveApp
+) -> None:
+    administrator = visitor_factory(locale="en-GB")
+    page = sign_in(administrator, live_app, "admin@objections.example.kz", "administrator")
+    administrator.check("administrator: overview")
+    page.locator("nav.main-nav a[href='/admin/organisations']").click()
+    expect(page.locator("main table")).to_contain_text("dala-bank")
+    administrator.check("administrator: organisations")
+    page.locator("main table a[href^='/admin/organisations/']").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    administrator.check("administrator: organisation")
+    administrator.goto("/admin/users")
+    administrator.check("administrator: staff accounts")
+    administrator.goto("/admin/calendar")
+    administrator.check("administrator: working calendar")
+    administrator.goto("/admin/outbox")
+    administrator.check("administrator: outbox")
+    administrator.assert_accessible()
