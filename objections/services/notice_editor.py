@@ -133,6 +133,15 @@ def _ever_published(session: Session, notice: ProcessingNotice) -> bool:
     return any((payload or {}).get("notice_id") == notice.id for payload in payloads)
 
 
+def is_unchanged(notice: ProcessingNotice, data: NoticeInput) -> bool:
+    """Whether saving `data` would change nothing of the version."""
+    return data.cleaned() == {name: dict(getattr(notice, name) or {}) for name in TEXT_FIELDS} and (
+        data.legal_basis,
+        data.risk_class,
+        data.autonomy_class,
+    ) == (notice.legal_basis, notice.risk_class, notice.autonomy_class)
+
+
 def content_digest(notice: ProcessingNotice) -> str:
     """A fingerprint of a version's content and state: an edit based on another fingerprint started from a page
     someone has changed since (a draft edited in place keeps its version number)."""
@@ -238,6 +247,8 @@ def edit_notice(
     if expected_digest is not None and expected_digest != content_digest(current):
         raise Conflict("the notice was changed meanwhile")
     texts = _validate(data)
+    if is_unchanged(current, data):
+        return current  # nothing to save, and no copy of the same text as a new version
     objections = _objection_counts(session, [current.id]).get(current.id, 0)
     frozen = edit_makes_new_version(
         published=current.published, ever_published=_ever_published(session, current), objections=objections

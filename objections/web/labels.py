@@ -106,6 +106,7 @@ ERROR = {
     "case_closed": _l("This objection is closed, so it takes no more replies."),
     "range_order": _l("The end of the period must be on or after its start."),
     "range_too_long": _l("Choose a period of at most ten years."),
+    "only_for_organisation_staff": _l("Only operators and organisation admins belong to an organisation."),
     "slug_format": _l("Use lowercase Latin letters, digits and hyphens, like dala-bank."),
     "bin_digits": _l("A BIN has digits only."),
     "bin_length": _l("A BIN has exactly 12 digits."),

@@ -43,8 +43,8 @@ PARTS = {
     ),
 }
 CONFLICT_MESSAGE = _l(
-    "Someone else saved this notice while you were editing it, so nothing was saved. "
-    "Its newest version is shown below: check it before you try again."
+    "Someone else saved this notice while you were editing it, so nothing was saved. Your text is kept below: "
+    "compare it with the newest version (open the notice in another tab) before you save again."
 )
 
 
@@ -231,6 +231,9 @@ def edit_notice(notice_slug: str) -> Response | tuple[str, int]:
         expected = int(form.expected_version.data or "")
     except ValueError:
         expected = -1
+    if notice_editor.is_unchanged(current, form.data_input()):
+        flash(gettext("Nothing was changed, so nothing was saved."), "info")
+        return redirect(url_for("operator.notice", notice_slug=current.slug), 303)
     try:
         saved = notice_editor.edit_notice(
             db.session,
@@ -249,8 +252,12 @@ def edit_notice(notice_slug: str) -> Response | tuple[str, int]:
         return _editor(form, notice=current, status=422)
     except Conflict:
         db.session.rollback()
+        # The text typed here is kept; the form now rests on the newest version, so saving again is deliberate.
+        newest = _current(notice_slug)
+        form.expected_version.data = str(newest.version)
+        form.expected_digest.data = notice_editor.content_digest(newest)
         flash(str(CONFLICT_MESSAGE), "error")
-        return redirect(url_for("operator.notice", notice_slug=current.slug), 303)
+        return _editor(form, notice=newest, status=409)
     version = saved.version
     db.session.commit()
     if version != current.version:

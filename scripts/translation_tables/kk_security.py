@@ -17,4 +17,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Who opened this case": "Бұл істі кім ашты",
     "Who opened this case, newest first, in Astana time": "Бұл істі кім ашты, ең жаңасы басында, Астана уақытымен",
     "Attachment download": "Тіркемені жүктеп алу",
+    "Only operators and organisation admins belong to an organisation.": "Ұйымға тек операторлар мен ұйым әкімшілері тиесілі.",
 }

@@ -12,7 +12,7 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "%(slug)s is deactivated: it has left the public register and the objection form. Its staff keep access to its existing cases.": "Организация %(slug)s отключена: она убрана из публичного реестра и формы возражения. Её сотрудники сохраняют доступ к уже имеющимся делам.",
     "A BIN has digits only.": "БИН состоит только из цифр.",
     "A BIN has exactly 12 digits.": "БИН состоит ровно из 12 цифр.",
-    "A stricter target than the three-day term, from 1 to %(max)s hours: cases past it are shown as at risk. It never changes the legal deadline.": "Внутренний плановый срок строже трёхдневного, от 1 до %(max)s часов: дела, вышедшие за него, отмечаются как находящиеся под угрозой. Установленный законом срок он никогда не меняет.",
+    "A stricter target than the three-day term, from 1 to %(max)s hours: cases past it are shown as at risk. It never changes the legal deadline.": "Внутренний плановый срок строже трёхдневного, от 1 до %(max)s ч: дела, вышедшие за него, отмечаются как находящиеся под угрозой. Установленный законом срок он никогда не меняет.",
     "Add an organisation": "Добавить организацию",
     "Add the organisation": "Добавить организацию",
     "An inactive organisation is not in the public register and cannot receive new objections; its staff keep access to its existing cases.": "Неактивной организации нет в публичном реестре, и она не может получать новые возражения; её сотрудники сохраняют доступ к уже имеющимся делам.",

@@ -17,4 +17,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Who opened this case": "Кто открывал это дело",
     "Who opened this case, newest first, in Astana time": "Кто открывал это дело, сначала последние, по времени Астаны",
     "Attachment download": "Скачивание вложения",
+    "Only operators and organisation admins belong to an organisation.": "К организации относятся только операторы и администраторы организации.",
 }

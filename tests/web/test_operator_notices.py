@@ -124,9 +124,16 @@ def test_draft_publish_edit_and_versions_end_to_end(app, world, session) -> None
     old = text(client.get("/cases/notices/loan-scoring?version=1&language=en"))
     assert '<h3 class="notice-title">Loan scoring</h3>' in old
 
-    stale = client.post("/cases/notices/loan-scoring/edit", data=notice_form(title_en="Lost", expected_version="1"))
-    assert stale.status_code == 303
-    assert "Someone else saved this notice" in text(client.get(stale.headers["Location"]))
+    stale = client.post("/cases/notices/loan-scoring/edit", data=notice_form(title_en="Kept", expected_version="1"))
+    assert stale.status_code == 409
+    stale_page = text(stale)
+    assert "Someone else saved this notice" in stale_page and 'value="Kept"' in stale_page
+    assert 'name="expected_version" type="hidden" value="2"' in stale_page
+    same = client.post(
+        "/cases/notices/loan-scoring/edit",
+        data=notice_form(title_en="Loan scoring, revised", expected_version="2"),
+    )
+    assert "Nothing was changed" in text(client.get(same.headers["Location"]))
     assert (
         session.scalar(
             select(func.count()).select_from(ProcessingNotice).where(ProcessingNotice.slug == "loan-scoring")
