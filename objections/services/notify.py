@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from babel.support import Translations
 from flask import current_app
@@ -14,30 +13,14 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from objections.domain.deadlines import Deadline, format_deadline
 from objections.models import Notification, Objection, Organization, User
+from objections.services import outbox
 from objections.services.presenters import DeadlineView, deadline_view
 
 TRACKING_LINK_MAX_AGE = 90 * 24 * 3600
-
-
-_INSERTS: dict[str, Any] = {}
-
-
-def _insert_statement(session: Session) -> Any:
-    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING on the outbox table, built once per dialect: a Core
-    statement with bound parameters, so SQLAlchemy compiles it once and skips the ORM's per-row work."""
-    name = session.get_bind().dialect.name
-    statement = _INSERTS.get(name)
-    if statement is None:
-        dialect = postgresql if name == "postgresql" else sqlite
-        table = Notification.__table__
-        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])  # type: ignore[arg-type]
-        _INSERTS[name] = statement
-    return statement
 
 
 def _row(
@@ -53,21 +36,19 @@ def _row(
     objection: Objection | None,
     user: User | None,
 ) -> dict[str, object]:
-    return {
-        "idempotency_key": key,
-        "recipient": recipient,
-        "kind": kind,
-        "language": language,
-        "subject": subject[:300],
-        "body_text": body_text,
-        "body_html": body_html,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "objection_id": objection.id if objection else None,
-        "user_id": user.id if user else None,
-        "created_at": now,
-    }
+    """One pending outbox row (outbox.message_row) for a message about `objection`, to `user`."""
+    return outbox.message_row(
+        key=key,
+        recipient=recipient,
+        kind=kind,
+        language=language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        now=now,
+        objection_id=objection.id if objection else None,
+        user_id=user.id if user else None,
+    )
 
 
 def queue_message(
@@ -101,14 +82,14 @@ def queue_message(
 
 
 def _insert_one(session: Session, row: dict[str, object]) -> bool:
-    statement = _insert_statement(session).returning(Notification.__table__.c.id)  # type: ignore[attr-defined]
+    statement = outbox.insert_statement(session).returning(Notification.__table__.c.id)  # type: ignore[attr-defined]
     return session.execute(statement, row).scalar_one_or_none() is not None
 
 
 def queue_messages(session: Session, rows: list[dict[str, object]]) -> None:
     """Insert several outbox rows (built by `_row`) in one statement; a row whose key exists already is skipped."""
     if rows:
-        session.execute(_insert_statement(session), rows)
+        session.execute(outbox.insert_statement(session), rows)
 
 
 def tracking_token(reference: str) -> str:

@@ -4,6 +4,7 @@ counts by status, the messages with filters, retry and resend (audited)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +17,7 @@ from objections.services.audit import record_audit
 
 PAGE_SIZE = 50
 RETRYABLE = ("dead", "pending")
+_INSERTS: dict[str, Any] = {}
 
 
 def message_row(
@@ -49,18 +51,24 @@ def message_row(
     }
 
 
+def insert_statement(session: Session) -> Any:
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING on the outbox table, built once per dialect: a Core
+    statement with bound parameters, so SQLAlchemy compiles it once and skips the ORM's per-row work."""
+    name = session.get_bind().dialect.name
+    statement = _INSERTS.get(name)
+    if statement is None:
+        dialect = postgresql if name == "postgresql" else sqlite
+        statement = dialect.insert(Notification.__table__).on_conflict_do_nothing(index_elements=["idempotency_key"])  # type: ignore[arg-type]
+        _INSERTS[name] = statement
+    return statement
+
+
 def insert_messages(session: Session, rows: list[dict]) -> set[str]:
     """Queue many messages in one compiled, batched INSERT that skips keys already queued: the keys actually
     inserted, so a key another process queued meanwhile is neither doubled nor counted."""
     if not rows:
         return set()
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = Notification.__table__
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table.c.idempotency_key)
-    )
+    statement = insert_statement(session).returning(Notification.__table__.c.idempotency_key)  # type: ignore[attr-defined]
     return set(session.execute(statement, rows).scalars())
 
 

@@ -4,8 +4,11 @@ again rather than sent with a mark in it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
+import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,13 @@ from objections.services import intake, notify
 from tests.builders import make_notice, make_organization, make_user, objection_input
 
 POLICY = "calendar_days"
+
+
+@pytest.fixture(autouse=True)
+def frozen(now: datetime) -> Iterator[None]:
+    """The tracking link's token carries the second it was made: a message rendered again a second later differs."""
+    with time_machine.travel(now, tick=False):
+        yield
 
 
 def _setup(session: Session) -> intake.ObjectionInput:
