@@ -1,7 +1,8 @@
 """Local (Astana time) dates and times for people, in kk, ru and en, through `babel.dates`."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from types import MappingProxyType
 
 from babel.dates import format_date, format_time
@@ -42,10 +43,22 @@ def local_date(dt: datetime) -> date:
     return to_local(dt).date()
 
 
+@lru_cache(maxsize=8192)
+def _formatted_date(day: date, pattern: str, locale: str) -> str:
+    # A pure function of its arguments, asked for the same few days over and over (every deadline, every page):
+    # remembered, since Babel takes far longer to format a date than a lookup takes.
+    return format_date(day, pattern, locale=locale)
+
+
+@lru_cache(maxsize=2048)
+def _formatted_time(moment: time, pattern: str, locale: str) -> str:
+    return format_time(moment, pattern, locale=locale)
+
+
 def _babel_date(day: date, pattern: Mapping[str, str], language: str) -> str:
     code = normalize_language(language)
     # Babel puts a narrow no-break space before abbreviations ("2026 г."); plain text keeps a plain space.
-    return format_date(day, pattern[code], locale=BABEL_LOCALES[code]).replace("\u202f", " ")
+    return _formatted_date(day, pattern[code], BABEL_LOCALES[code]).replace("\u202f", " ")
 
 
 def format_local_date(d: date, language: str, *, with_weekday: bool = False) -> str:
@@ -56,7 +69,7 @@ def format_local_date(d: date, language: str, *, with_weekday: bool = False) -> 
 def format_weekday(d: date, language: str) -> str:
     """The weekday's name: 'Saturday', 'суббота', 'сенбі'."""
     code = normalize_language(language)
-    return format_date(d, "EEEE", locale=BABEL_LOCALES[code])
+    return _formatted_date(d, "EEEE", BABEL_LOCALES[code])
 
 
 def _with_astana_time(day_text: str, time_text: str, language: str) -> str:
@@ -67,7 +80,7 @@ def format_local_datetime(dt_utc: datetime, language: str, *, with_weekday: bool
     """'Friday 20 March 2026, 15:00 (Astana time)' for a moment, shown on the Asia/Almaty clock."""
     local = to_local(dt_utc)
     code = normalize_language(language)
-    time_text = format_time(local.time(), "HH:mm", locale=BABEL_LOCALES[code])
+    time_text = _formatted_time(local.time().replace(second=0, microsecond=0), "HH:mm", BABEL_LOCALES[code])
     return _with_astana_time(format_local_date(local.date(), code, with_weekday=with_weekday), time_text, code)
 
 

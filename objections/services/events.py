@@ -8,7 +8,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from objections.models import Objection, ObjectionEvent, User
@@ -63,6 +63,14 @@ def event_hash(
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+_LAST_LINK = (
+    select(ObjectionEvent.seq, ObjectionEvent.hash)
+    .where(ObjectionEvent.objection_id == bindparam("objection_id"))
+    .order_by(ObjectionEvent.seq.desc())
+    .limit(1)
+)
+
+
 def append_event(
     session: Session,
     objection: Objection,
@@ -72,20 +80,21 @@ def append_event(
     actor: User | None = None,
     actor_kind: str | None = None,
     payload: dict[str, Any] | None = None,
+    first: bool = False,
 ) -> ObjectionEvent:
-    """Add one timeline entry in the caller's transaction. Payloads carry references, not personal data."""
+    """Add one timeline entry in the caller's transaction. Payloads carry references, not personal data.
+    `first`: the objection was inserted in this very transaction, so its chain is empty and no other transaction
+    can see it yet: the entry opens the chain without looking for, or waiting on, an earlier one."""
     if objection.id is None:
         session.flush()
-    if session.get_bind().dialect.name == "postgresql":
+    if first:
+        last = None
+    elif session.get_bind().dialect.name == "postgresql":
         # Appends to one case's chain take turns until their transactions end, so two of them (a decision and a
         # supervisor's reading, say) never claim the same place. SQLite's write transactions already take turns.
         session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_CLASS, objection.id)))
-    last = session.execute(
-        select(ObjectionEvent.seq, ObjectionEvent.hash)
-        .where(ObjectionEvent.objection_id == objection.id)
-        .order_by(ObjectionEvent.seq.desc())
-        .limit(1)
-    ).first()
+    if not first:
+        last = session.execute(_LAST_LINK, {"objection_id": objection.id}).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     kind_of_actor = actor_kind or ("staff" if actor is not None else "system")

@@ -246,6 +246,7 @@ def record_filing(session: Session, prepared: PreparedFiling, *, now: datetime) 
         actor=actor,
         actor_kind="staff" if actor else ("api" if channel == "api" else "subject"),
         payload=payload,
+        first=True,
     )
     notify.queue_drafted_messages(
         session,

@@ -384,18 +384,20 @@ def intake_message_rows(
             )
         )
     case_link = absolute_url(f"/cases/{reference}")
+    # The message names no recipient: it is rendered once per language and copied to each recipient, so a
+    # filing costs the same for a team of two and a team of fifty.
+    rendered: dict[str, dict[str, object]] = {}
     for address, language, user in recipients:
-        view = view_in(language)
-        rows.append(
-            _rendered_row(
+        if language not in rendered:
+            view = view_in(language)
+            rendered[language] = _rendered_row(
                 template="new_objection",
                 kind="new_objection",
-                key=f"new-objection:{reference}:{address}",
-                recipient=address,
+                key="",
+                recipient="",
                 language=language,
                 now=now,
                 objection=objection,
-                user=user,
                 link=case_link,
                 deadline=view,
                 subject=lambda view=view: gettext(
@@ -403,6 +405,13 @@ def intake_message_rows(
                     reference=reference,
                     deadline=view.deadline_text,
                 ),
+            )
+        rows.append(
+            dict(
+                rendered[language],
+                idempotency_key=f"new-objection:{reference}:{address}",
+                recipient=address,
+                user_id=user.id if user else None,
             )
         )
     return rows

@@ -12,7 +12,9 @@ from objections.domain import deadlines
 from objections.domain.errors import ValidationFailed
 from objections.models import Notification, Objection, ObjectionEvent
 from objections.services import intake, notify
+from objections.services.audit_verify import verify_all
 from objections.services.deadlines import load_calendar
+from objections.services.events import GENESIS, append_event
 from tests.builders import VALID_IINS, make_notice, make_organization, make_user, objection_input
 
 
@@ -131,6 +133,11 @@ def test_filing_writes_one_public_received_event(session, now) -> None:
     assert [(e.kind, e.actor_kind, e.is_public, e.at) for e in events] == [("received", "subject", True, now)]
     assert events[0].payload["channel"] == "web"
     assert events[0].payload["deadline_at"] == filed.objection.deadline_at.isoformat()
+    # It opens the case's chain, and later entries follow it.
+    assert (events[0].seq, events[0].prev_hash) == (1, GENESIS)
+    append_event(session, filed.objection, "note_added", now=now + timedelta(minutes=1))
+    report = verify_all(session)
+    assert (report.problems, report.rows) == ([], 2)
 
 
 def test_filing_queues_the_receipt_and_the_organisations_messages(session, now) -> None:
@@ -154,6 +161,29 @@ def test_filing_queues_the_receipt_and_the_organisations_messages(session, now) 
     assert notify.read_tracking_token(token) == filed.objection.reference
     assert by_kind[("new_objection", operator.email)].language == "ru"
     assert all(m.status == "pending" and m.next_attempt_at == now for m in messages)
+
+
+def test_each_operator_gets_the_new_objection_message_in_their_own_language(session, now) -> None:
+    organization = make_organization(session)
+    team = [make_user(session, organization=organization, language=language) for language in ("ru", "kk", "ru")]
+    filed = intake.file_objection(
+        session, objection_input(organization), channel="web", now=now, policy="calendar_days"
+    )
+    reference = filed.objection.reference
+    messages = session.scalars(select(Notification).where(Notification.kind == "new_objection")).all()
+    by_recipient = {m.recipient: m for m in messages}
+    assert set(by_recipient) == {user.email for user in team} | {organization.contact_email}
+    for user in team:
+        message = by_recipient[user.email]
+        assert (message.user_id, message.language) == (user.id, user.language)
+        assert message.idempotency_key == f"new-objection:{reference}:{user.email}"
+        assert reference in message.subject and f"/cases/{reference}" in message.body_text
+    russian, kazakh = by_recipient[team[0].email], by_recipient[team[1].email]
+    assert "Новое возражение" in russian.subject and "Новое возражение" not in kazakh.subject
+    assert russian.body_text != kazakh.body_text
+    other_russian = by_recipient[team[2].email]
+    assert (russian.subject, russian.body_html) == (other_russian.subject, other_russian.body_html)
+    assert by_recipient[organization.contact_email].user_id is None
 
 
 def test_a_paper_objection_without_email_keeps_its_stamped_moment_and_sends_no_receipt(session, now) -> None:
