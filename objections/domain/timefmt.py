@@ -1,13 +1,18 @@
-"""Local (Astana time) dates and times for people, in kk, ru and en, through `babel.dates`."""
+"""Local (Astana time) dates and times for people, in kk, ru and en, in Babel's (CLDR's) words and patterns.
 
+The month and weekday names come from a snapshot of Babel's locale data (date_names_data.py, checked against
+Babel by tests/domain/test_timefmt.py), so that writing a date does not load each language's whole locale data
+(about 2 MB a language, in every process) for a few dozen words.
+"""
+
+import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 from types import MappingProxyType
 
-from babel.dates import format_date, format_time
-
 from objections.domain.calendar import LOCAL_TZ, normalize_language
+from objections.domain.date_names_data import MONTHS, WEEKDAYS
 
 
 class NaiveDatetimeError(ValueError):
@@ -43,33 +48,55 @@ def local_date(dt: datetime) -> date:
     return to_local(dt).date()
 
 
-@lru_cache(maxsize=8192)
-def _formatted_date(day: date, pattern: str, locale: str) -> str:
-    # A pure function of its arguments, asked for the same few days over and over (every deadline, every page):
-    # remembered, since Babel takes far longer to format a date than a lookup takes.
-    return format_date(day, pattern, locale=locale)
+# A pattern's parts: a quoted literal ('' is a quote), a run of one field letter, or any other character.
+_PATTERN_PART = re.compile(r"'((?:[^']|'')*)'|([A-Za-z])\2*|(.)")
 
 
-@lru_cache(maxsize=2048)
-def _formatted_time(moment: time, pattern: str, locale: str) -> str:
-    return format_time(moment, pattern, locale=locale)
+@lru_cache(maxsize=64)
+def _pattern_parts(pattern: str) -> tuple[tuple[str, str], ...]:
+    """("literal", text) and ("field", letters) pairs of a CLDR date pattern; the fields written here are
+    y, d, MMMM, EEEE, HH and mm: any other is refused, so that a new pattern cannot be written wrongly."""
+    parts = []
+    for match in _PATTERN_PART.finditer(pattern):
+        quoted, field, other = match.group(1), match.group(0) if match.group(2) else None, match.group(3)
+        if field is not None:
+            if field not in _FIELDS:
+                raise ValueError(f"date pattern field {field!r} of {pattern!r} is not supported")
+            parts.append(("field", field))
+        else:
+            parts.append(("literal", (quoted.replace("''", "'") or "'") if quoted is not None else other))
+    return tuple(parts)
 
 
-def _babel_date(day: date, pattern: Mapping[str, str], language: str) -> str:
+_FIELDS = {
+    "y": lambda day, locale: str(day.year),
+    "d": lambda day, locale: str(day.day),
+    "MMMM": lambda day, locale: MONTHS[locale][day.month - 1],
+    "EEEE": lambda day, locale: WEEKDAYS[locale][day.weekday()],
+    "HH": lambda moment, locale: f"{moment.hour:02d}",
+    "mm": lambda moment, locale: f"{moment.minute:02d}",
+}
+
+
+def _formatted(value: date | datetime, pattern: str, locale: str) -> str:
+    """`value` written by a CLDR `pattern` in `locale` (one of BABEL_LOCALES), as babel.dates would write it."""
+    return "".join(_FIELDS[text](value, locale) if kind == "field" else text for kind, text in _pattern_parts(pattern))
+
+
+def _date_text(day: date, pattern: Mapping[str, str], language: str) -> str:
     code = normalize_language(language)
-    # Babel puts a narrow no-break space before abbreviations ("2026 г."); plain text keeps a plain space.
-    return _formatted_date(day, pattern[code], BABEL_LOCALES[code]).replace("\u202f", " ")
+    return _formatted(day, pattern[code], BABEL_LOCALES[code])
 
 
 def format_local_date(d: date, language: str, *, with_weekday: bool = False) -> str:
     """'26 March 2026', '26 марта 2026 г.', '2026 жылғы 26 наурыз' (a weekday first when asked)."""
-    return _babel_date(d, WEEKDAY_DATE_PATTERNS if with_weekday else DATE_PATTERNS, language)
+    return _date_text(d, WEEKDAY_DATE_PATTERNS if with_weekday else DATE_PATTERNS, language)
 
 
 def format_weekday(d: date, language: str) -> str:
     """The weekday's name: 'Saturday', 'суббота', 'сенбі'."""
     code = normalize_language(language)
-    return _formatted_date(d, "EEEE", BABEL_LOCALES[code])
+    return _formatted(d, "EEEE", BABEL_LOCALES[code])
 
 
 def _with_astana_time(day_text: str, time_text: str, language: str) -> str:
@@ -80,7 +107,7 @@ def format_local_datetime(dt_utc: datetime, language: str, *, with_weekday: bool
     """'Friday 20 March 2026, 15:00 (Astana time)' for a moment, shown on the Asia/Almaty clock."""
     local = to_local(dt_utc)
     code = normalize_language(language)
-    time_text = _formatted_time(local.time().replace(second=0, microsecond=0), "HH:mm", BABEL_LOCALES[code])
+    time_text = _formatted(local, "HH:mm", BABEL_LOCALES[code])
     return _with_astana_time(format_local_date(local.date(), code, with_weekday=with_weekday), time_text, code)
 
 
