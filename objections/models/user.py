@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from objections.models.base import Base, EncryptedText, UTCDateTime, utc_now
@@ -24,6 +24,9 @@ class User(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     language: Mapped[str] = mapped_column(String(2), default="kk")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set while the password is one an administrator was shown (an invitation): the account can do nothing but
+    # choose its own password until it has (ASVS 2.3.1).
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)

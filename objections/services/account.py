@@ -44,9 +44,12 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
         errors["current_password"] = ["wrong_password"]
     if problem := password_problem(new, (user.email, user.full_name or "")):
         errors["new_password"] = [problem]
+    elif new == current and "current_password" not in errors:
+        errors["new_password"] = ["same_password"]
     if errors:
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new)
+    user.password_change_required = False
     user.session_version += 1  # other sessions end; the caller signs this one in again
     record_audit(session, "password_changed", actor=user, now=now)
     _notify_credentials_changed(session, user, "password", now=now)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from objections.models import Organization, ProcessingNotice
+from objections.models import AuditEvent, Organization, ProcessingNotice
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,46 @@ def find_notice(session: Session, organization_slug: str, notice_slug: str) -> P
             ProcessingNotice.published,
         )
     )
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A notice its organisation took out of the register: what its old link says instead."""
+
+    organization: Organization
+    title: dict[str, str]
+    withdrawn_at: datetime
+
+
+def find_withdrawal(session: Session, organization_slug: str, notice_slug: str) -> Withdrawal | None:
+    """When the notice's current version is not published and a version of it was withdrawn from the register
+    (not a draft that never was public): the organisation, the notice's title and the moment of withdrawal."""
+    current = session.scalar(
+        select(ProcessingNotice)
+        .join(Organization, ProcessingNotice.organization_id == Organization.id)
+        .where(
+            Organization.slug == organization_slug,
+            Organization.active,
+            ProcessingNotice.slug == notice_slug,
+            ProcessingNotice.is_current,
+            ProcessingNotice.published.is_(False),
+        )
+    )
+    if current is None:
+        return None
+    versions = set(
+        session.scalars(
+            select(ProcessingNotice.id).where(
+                ProcessingNotice.organization_id == current.organization_id, ProcessingNotice.slug == notice_slug
+            )
+        )
+    )
+    withdrawals = session.execute(
+        select(AuditEvent.at, AuditEvent.payload)
+        .where(AuditEvent.kind == "notice_unpublished")
+        .order_by(AuditEvent.id.desc())
+    )
+    for at, payload in withdrawals:
+        if (payload or {}).get("notice_id") in versions:
+            return Withdrawal(organization=current.organization, title=current.title, withdrawn_at=at)
+    return None

@@ -32,8 +32,8 @@ def invite_staff(
     language: str,
     now: datetime,
 ) -> tuple[User, str]:
-    """A new account with a one-time password shown to the administrator; the second factor is enrolled at the
-    first sign-in."""
+    """A new account with a one-time password shown to the administrator: at the first sign-in the second factor
+    is enrolled and the password replaced by one of the member's own choosing."""
     password = secrets.token_urlsafe(12)
     user = create_user(
         session,
@@ -45,6 +45,7 @@ def invite_staff(
         language=language,
     )
     user.totp_confirmed = False
+    user.password_change_required = True
     record_audit(session, "user_created", actor=actor, now=now, payload={"user_id": user.id, "role": role})
     return user, password
 

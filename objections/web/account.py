@@ -50,9 +50,12 @@ class TokenForm(FlaskForm):
 
 def _page(form: PasswordForm | None = None, token_form: TokenForm | None = None, new_token: str | None = None):  # type: ignore[no-untyped-def]
     tokens = api_tokens.list_tokens(db.session, user=current_user) if current_user.role in API_ROLES else []
+    form = form or PasswordForm()
+    if current_user.password_change_required:
+        form.current_password.label.text = gettext("One-time password")
     return render_template(
         "account/index.html",
-        form=form or PasswordForm(),
+        form=form,
         confirm=ConfirmForm(),
         token_form=token_form or TokenForm(),
         tokens=tokens,

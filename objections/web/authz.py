@@ -7,13 +7,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask import Flask, abort, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from objections.domain.permissions import NEEDS_SIGN_IN, Access, may
 from objections.security_log import actor_of, security_event
 
 ACCESS_ATTRIBUTE = "access_rule"
+# What an account whose password an administrator was shown may do before it chooses its own.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.index", "account.change_password", "auth.logout"})
 
 
 def requires(access: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,6 +37,11 @@ def requires(access: Access) -> Callable[[Callable[..., Any]], Callable[..., Any
                         "access_denied", outcome="denied", **actor_of(current_user), rule=access.value, role=role
                     )
                     abort(403)
+                if current_user.password_change_required and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+                    if request.path.startswith("/api/"):
+                        return jsonify({"error": "choose your own password on your account page first"}), 403
+                    flash(gettext("Choose a password of your own before you go on."), "info")
+                    return redirect(url_for("account.index"))
             return view(*args, **kwargs)
 
         setattr(guarded, ACCESS_ATTRIBUTE, access)

@@ -86,6 +86,7 @@ ERROR = {
     "out_of_range": _l("This number is out of range."),
     "inactive": _l("This account is deactivated."),
     "wrong_password": _l("This is not your current password."),
+    "same_password": _l("Choose a password other than the current one."),
     "own_role": _l("You cannot change your own role."),
     "own_account": _l("You cannot deactivate your own account."),
     "too_short": _l("Use at least 12 characters."),

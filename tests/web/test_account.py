@@ -134,3 +134,49 @@ def test_easily_guessed_passwords_and_ones_made_of_the_own_email_are_refused(app
         "/account/password", data={"current_password": PASSWORD, "new_password": accepted, "confirm": accepted}
     )
     assert response.status_code == 302
+
+
+def test_an_invited_member_must_choose_an_own_password_before_anything_else(app, session) -> None:
+    """ASVS 2.3.1: the one-time password an administrator was shown never becomes the account's password."""
+    from objections.services import staff
+
+    organization = make_organization(session)
+    admin = make_user(session, role="admin")
+    invited, one_time = staff.invite_staff(
+        session,
+        actor=admin,
+        email="new@org.example.kz",
+        role="operator",
+        organization_slug=organization.slug,
+        full_name="New Member",
+        language="en",
+        now=datetime.now(UTC),
+    )
+    invited.totp_confirmed = True  # enrolment has its own tests: here the password is the point
+    session.commit()
+    client = app.test_client()
+    login_as(client, invited, password=one_time)
+    for page in ("/cases/", "/cases/search", "/account/tokens"):
+        response = client.post(page) if page != "/cases/" else client.get(page)
+        assert (response.status_code, response.headers["Location"]) == (302, "/account/"), page
+    account_page = client.get("/account/").get_data(as_text=True)
+    assert "Choose your own password" in account_page and "One-time password" in account_page
+    assert "Recovery codes" not in account_page and "API tokens" not in account_page
+    same = client.post(
+        "/account/password", data={"current_password": one_time, "new_password": one_time, "confirm": one_time}
+    )
+    assert same.status_code == 422 and b"Choose a password other than the current one." in same.data
+    chosen = client.post("/account/password", data={"current_password": one_time, "new_password": NEW, "confirm": NEW})
+    assert chosen.status_code == 302
+    session.refresh(invited)
+    assert not invited.password_change_required and verify_password(invited.password_hash, NEW)
+    assert client.get("/cases/").status_code == 200
+    assert "Change your password" in client.get("/account/").get_data(as_text=True)
+
+
+def test_accounts_made_on_the_command_line_or_in_demo_data_need_no_change(app, session) -> None:
+    user = make_user(session, organization=make_organization(session))
+    session.commit()
+    client = app.test_client()
+    login_as(client, user)
+    assert client.get("/cases/").status_code == 200

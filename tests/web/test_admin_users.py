@@ -34,6 +34,11 @@ def test_an_admin_invites_an_operator_who_then_enrols_a_second_factor(app, sessi
     enrolment = newcomer.get("/login/code")
     assert b"<svg" in enrolment.data  # the QR code to enrol
     assert "user_created" in set(session.scalars(select(AuditEvent.kind)))
+    listing = client.get("/admin/users").get_data(as_text=True)
+    row = listing[listing.index("new@bank.kz") :].split("</tr>")[0]
+    assert "second factor not set up" in row and "one-time password not yet replaced" in row
+    own_row = listing[listing.index(f"<td>{admin.email}</td>") :].split("</tr>")[0]
+    assert "Your account" in own_row and "Deactivate" not in own_row
 
 
 def test_an_operator_without_an_organisation_is_refused(app, session) -> None:

@@ -136,3 +136,40 @@ def test_the_register_lists_an_organisation_without_notices_with_a_link_to_objec
     assert "Quiet Org" in page
     assert "This organisation has published no notice yet." in page
     assert 'href="/objections/new?organization=quiet"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "withdrawn", "object_to"),
+    [
+        ("en", "This notice was withdrawn", "Object to a decision of Steppe Bank"),
+        ("ru", "Это уведомление отозвано", "Возразить против решения организации Степной банк"),
+        ("kk", "Бұл хабарлама кері қайтарылды", "Дала банкі шешіміне қарсылық білдіру"),
+    ],
+)
+def test_a_withdrawn_notices_old_link_says_so_and_still_leads_to_an_objection(
+    client, session, register, language, withdrawn, object_to
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from objections.services import notice_editor
+    from tests.builders import make_user
+
+    admin = make_user(session, role="org_admin", organization=register)
+    notice_editor.set_published(
+        session,
+        actor=admin,
+        organization_id=register.id,
+        slug="scoring",
+        published=False,
+        now=datetime(2026, 3, 20, 12, tzinfo=UTC),
+    )
+    session.commit()
+    client.set_cookie("lang", language)
+    response = client.get("/notices/bank/scoring")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 410
+    assert withdrawn in page and object_to in page
+    assert {"en": "20 March 2026", "ru": "20 марта 2026 г.", "kk": "2026 жылғы 20 наурыз"}[language] in page
+    assert 'href="/objections/new?organization=bank"' in page
+    assert "/notices/bank/scoring" not in client.get("/notices").get_data(as_text=True)
+    assert client.get("/notices/bank/draft").status_code == 404  # a draft that never was public stays unknown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
+from objections.domain.timefmt import format_local_date, local_date
 from objections.extensions import db
 from objections.services import notices
 from objections.web.authz import public
@@ -27,5 +28,18 @@ def notice(org_slug: str, notice_slug: str):  # type: ignore[no-untyped-def]
     if org_slug.isprintable() and notice_slug.isprintable():
         found = notices.find_notice(db.session, org_slug, notice_slug)
     if found is None:
-        abort(404)
+        withdrawal = None
+        if org_slug.isprintable() and notice_slug.isprintable():
+            withdrawal = notices.find_withdrawal(db.session, org_slug, notice_slug)
+        if withdrawal is None:
+            abort(404)
+        language = page_language()
+        page = render_template(
+            "citizen/notice_withdrawn.html",
+            withdrawal=withdrawal,
+            title=withdrawal.title.get(language) or withdrawal.title.get("en") or notice_slug,
+            withdrawn_on=format_local_date(local_date(withdrawal.withdrawn_at), language),
+            language=language,
+        )
+        return page, 410
     return render_template("citizen/notice.html", notice=found, language=page_language())
