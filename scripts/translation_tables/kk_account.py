@@ -10,8 +10,8 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "One-time password": "Бір реттік құпиясөз",
     "Choose a password other than the current one.": "Қазіргіден басқа құпиясөз таңдаңыз.",
     "This notice was withdrawn": "Бұл хабарлама кері қайтарылды",
-    '%(organization)s took the notice “%(title)s” out of the register on %(day)s.': '%(organization)s «%(title)s» хабарламасын тізілімнен алып тастады (%(day)s).',
+    "%(organization)s took the notice “%(title)s” out of the register on %(day)s.": "%(organization)s «%(title)s» хабарламасын тізілімнен алып тастады (%(day)s).",
     "Objections already filed under it are considered as before. If an automated decision of this organisation concerns you, you can still object to it.": "Оған сілтеме жасап бұрын берілген қарсылықтар бұрынғыдай қаралады. Егер осы ұйымның автоматтандырылған шешімі сізге қатысты болса, оған әлі де қарсылық білдіре аласыз.",
     "Object to a decision of %(organization)s": "%(organization)s шешіміне қарсылық білдіру",
-    'one-time password not yet replaced': 'бір реттік құпиясөз әлі ауыстырылмаған',
+    "one-time password not yet replaced": "бір реттік құпиясөз әлі ауыстырылмаған",
 }

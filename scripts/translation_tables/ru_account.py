@@ -10,8 +10,8 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "One-time password": "Одноразовый пароль",
     "Choose a password other than the current one.": "Выберите пароль, отличный от текущего.",
     "This notice was withdrawn": "Это уведомление отозвано",
-    '%(organization)s took the notice “%(title)s” out of the register on %(day)s.': '%(day)s организация %(organization)s исключила уведомление «%(title)s» из реестра.',
+    "%(organization)s took the notice “%(title)s” out of the register on %(day)s.": "%(day)s организация %(organization)s исключила уведомление «%(title)s» из реестра.",
     "Objections already filed under it are considered as before. If an automated decision of this organisation concerns you, you can still object to it.": "Уже поданные по нему возражения рассматриваются как прежде. Если автоматизированное решение этой организации касается вас, вы по-прежнему можете его оспорить.",
     "Object to a decision of %(organization)s": "Возразить против решения организации %(organization)s",
-    'one-time password not yet replaced': 'одноразовый пароль ещё не заменён',
+    "one-time password not yet replaced": "одноразовый пароль ещё не заменён",
 }
