@@ -46,7 +46,38 @@ JOB_NAMES = {
     "dispatch": _l("Sending the outbox"),
     "digest": _l("Morning digest"),
     "close": _l("Closing answered objections"),
+    "audit_anchor": _l("Anchoring the audit chains"),
+    "retention": _l("Anonymising old objections"),
 }
+# What a job's last result counts, in words; keys for the job's own bookkeeping (where the sweep resumes) are not
+# shown.
+JOB_RESULT_LABELS = {
+    "examined": _l("objections examined"),
+    "reminders": _l("reminders queued"),
+    "breaches": _l("breach notices queued"),
+    "sent": _l("sent"),
+    "retried": _l("to be retried"),
+    "dead": _l("given up"),
+    "reclaimed": _l("taken over from a stopped dispatcher"),
+    "waiting": _l("waiting for the mail server settings"),
+    "day": _l("day"),
+    "queued": _l("digests queued"),
+    "nothing_to_report": _l("staff with nothing to report"),
+    "closed": _l("closed"),
+    "anchor": _l("anchor"),
+    "chains": _l("chains"),
+    "anonymised": _l("anonymised"),
+}
+HIDDEN_RESULT_KEYS = frozenset({"event_floor", "event_seen"})
+
+
+def job_result_text(result: dict | None) -> str:
+    """ "objections examined: 12, reminders queued: 2" in the page's language."""
+    return ", ".join(
+        f"{JOB_RESULT_LABELS.get(key, key)}: {value}"
+        for key, value in (result or {}).items()
+        if key not in HIDDEN_RESULT_KEYS
+    )
 
 
 class OutboxFilter(Form):
@@ -88,6 +119,7 @@ def index():  # type: ignore[no-untyped-def]
         failing=outbox.failing_count(db.session),
         smtp_configured=bool(current_app.config.get("SMTP_URL")),
         job_names=JOB_NAMES,
+        job_result_text=job_result_text,
         local=_local,
     )
 
