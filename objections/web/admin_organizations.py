@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,6 +19,7 @@ from objections.models import Organization
 from objections.services import organizations
 from objections.web.admin import bp
 from objections.web.authz import requires
+from objections.web.confirm import ask_first
 from objections.web.form_errors import apply_errors
 
 MAX_ID = 2**63 - 1  # a larger number cannot be a row id, and the database driver refuses it
@@ -160,6 +161,19 @@ def update_organization(organization_id: int) -> Response | tuple[str, int]:
 def _set_active(organization_id: int, *, active: bool) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not active:
+        organization = _organization(organization_id)
+        asked = ask_first(
+            question=gettext("Deactivate %(name)s?", name=organization.name(str(get_locale() or "kk"))),
+            consequence=gettext(
+                "Deactivating takes the organisation out of the public register and the objection form. "
+                "Its staff keep access to its existing cases."
+            ),
+            button=gettext("Deactivate the organisation"),
+            cancel_url=url_for("admin.organizations"),
+        )
+        if asked:
+            return asked  # type: ignore[return-value]
     try:
         organization = organizations.set_organization_active(
             db.session, actor=current_user, organization_id=organization_id, active=active, now=utcnow()

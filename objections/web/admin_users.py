@@ -16,11 +16,12 @@ from objections.clock import utcnow
 from objections.domain.errors import NotFound, ValidationFailed
 from objections.domain.permissions import Access
 from objections.extensions import db
-from objections.models import Organization
+from objections.models import Organization, User
 from objections.services import staff
 from objections.web import labels
 from objections.web.admin import bp
 from objections.web.authz import requires
+from objections.web.confirm import account_action_question, ask_first
 from objections.web.form_errors import apply_errors
 from objections.web.reauth import recent_password_required
 
@@ -100,6 +101,13 @@ def invite_user():  # type: ignore[no-untyped-def]
 def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         abort(400)
+    target = db.session.get(User, user_id)
+    if target is None:
+        abort(404)
+    if action != "activate" and target.id != current_user.id:
+        question = account_action_question(target.email, action)
+        if asked := ask_first(**question, cancel_url=url_for("admin.users")):
+            return asked
     now = utcnow()
     try:
         if action == "reset_second_factor":

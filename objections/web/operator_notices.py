@@ -21,6 +21,7 @@ from objections.models import Organization, ProcessingNotice
 from objections.services import notice_editor
 from objections.services.notice_editor import DraftNotice, NoticeInput
 from objections.web import labels
+from objections.web.confirm import ask_first
 from objections.web.i18n import LANGUAGE_NAMES
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import ConfirmForm, apply_errors, options
@@ -282,6 +283,25 @@ def publish_notice(notice_slug: str, action: str) -> Response:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    if action == "unpublish":
+        try:
+            current = notice_editor.current_notice(db.session, organization_id=organization.id, slug=notice_slug)
+        except NotFound:
+            abort(404)
+        if current.published:
+            asked = ask_first(
+                question=gettext(
+                    "Withdraw the notice “%(title)s” from the register?", title=current.text("title", page_language())
+                ),
+                consequence=gettext(
+                    "Citizens no longer find it in the register or the objection form, and its link says it was "
+                    "withdrawn. Objections already filed against it are not affected. You can publish it again."
+                ),
+                button=gettext("Withdraw from the register"),
+                cancel_url=url_for("operator.notice", notice_slug=notice_slug),
+            )
+            if asked:
+                return asked  # type: ignore[return-value]
     try:
         notice_editor.set_published(
             db.session,

@@ -16,6 +16,7 @@ from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.services import team
 from objections.web import labels
+from objections.web.confirm import account_action_question, ask_first
 from objections.web.form_errors import apply_errors
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
@@ -95,6 +96,14 @@ def team_action() -> Response:
     if not form.validate_on_submit():
         abort(400)
     user_id, action, now = form.user_id.data, form.action.data, utcnow()
+    if action != "activate" and user_id != actor().id:
+        try:
+            member = team.team_member(db.session, actor=actor(), user_id=user_id)
+        except NotFound:
+            abort(404)
+        question = account_action_question(member.email, action)
+        if asked := ask_first(**question, cancel_url=url_for("operator.team")):
+            return asked  # type: ignore[return-value]
     try:
         if action == "reset_second_factor":
             member = team.reset_member_second_factor(db.session, actor=actor(), user_id=user_id, now=now)

@@ -31,4 +31,12 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "anchor": "бекіту нүктесі",
     "chains": "тізбектер",
     "anonymised": "иесіздендірілді",
+    "Cancel: change nothing": "Бас тарту: ештеңені өзгертпеу",
+    "Reset the second factor of %(email)s?": "%(email)s екінші факторын қалпына келтіру керек пе?",
+    "They are signed out at once, their authenticator app stops working for this account, and they set up a new one at the next sign-in. Do this when they lost their phone or app.": "Ол жүйеден бірден шығарылады, оның аутентификатор қолданбасы бұл тіркелгі үшін жұмыс істемей қалады, ал келесі кіруде ол жаңасын баптайды. Мұны телефоны немесе қолданбасы жоғалғанда жасаңыз.",
+    "Deactivate %(email)s?": "%(email)s тіркелгісін белсенсіздендіру керек пе?",
+    "They are signed out everywhere at once and cannot sign in until the account is reactivated. Cases assigned to them stay assigned until someone reassigns them; meanwhile their reminders go to the whole team.": "Ол барлық құрылғыдан бірден шығарылады және тіркелгі қайта белсендірілгенге дейін кіре алмайды. Оған тағайындалған істер біреу қайта тағайындағанға дейін оның атында қалады; осы уақытта олар туралы еске салғыштар бүкіл топқа жіберіледі.",
+    "Deactivate %(name)s?": "%(name)s ұйымын белсенсіздендіру керек пе?",
+    "Withdraw the notice “%(title)s” from the register?": "«%(title)s» хабарламасын тізілімнен алып тастау керек пе?",
+    "Citizens no longer find it in the register or the objection form, and its link says it was withdrawn. Objections already filed against it are not affected. You can publish it again.": "Азаматтар оны тізілімнен де, қарсылық нысанынан да таппайды, ал оның сілтемесі хабарламаның кері қайтарылғанын көрсетеді. Оған қатысты бұрын берілген қарсылықтарға әсер етпейді. Оны қайта жариялай аласыз.",
 }

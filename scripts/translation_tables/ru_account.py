@@ -31,4 +31,12 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "anchor": "точка закрепления",
     "chains": "цепочек",
     "anonymised": "обезличено",
+    "Cancel: change nothing": "Отмена: ничего не менять",
+    "Reset the second factor of %(email)s?": "Сбросить второй фактор %(email)s?",
+    "They are signed out at once, their authenticator app stops working for this account, and they set up a new one at the next sign-in. Do this when they lost their phone or app.": "Сотрудник сразу выйдет из системы, его приложение-аутентификатор перестанет работать для этой учётной записи, и при следующем входе он настроит новое. Делайте это, если он потерял телефон или приложение.",
+    "Deactivate %(email)s?": "Отключить учётную запись %(email)s?",
+    "They are signed out everywhere at once and cannot sign in until the account is reactivated. Cases assigned to them stay assigned until someone reassigns them; meanwhile their reminders go to the whole team.": "Сотрудник сразу выйдет из системы на всех устройствах и не сможет войти, пока учётную запись не включат снова. Назначенные ему дела остаются за ним, пока их не переназначат; до тех пор напоминания по ним получает вся команда.",
+    "Deactivate %(name)s?": "Отключить организацию %(name)s?",
+    "Withdraw the notice “%(title)s” from the register?": "Исключить уведомление «%(title)s» из реестра?",
+    "Citizens no longer find it in the register or the objection form, and its link says it was withdrawn. Objections already filed against it are not affected. You can publish it again.": "Граждане больше не найдут его в реестре и в форме возражения, а по его ссылке будет сказано, что оно отозвано. Уже поданные по нему возражения это не затрагивает. Его можно опубликовать снова.",
 }

@@ -119,7 +119,10 @@ def test_a_deactivated_organisation_leaves_the_register_but_its_staff_keep_their
     operator = make_user(session, organization=organization)
     case = make_objection(session, organization=organization, received_at=now, operator=operator)
     session.commit()
-    response = admin_client.post(f"/admin/organisations/{organization.id}/deactivate")
+    asked = admin_client.post(f"/admin/organisations/{organization.id}/deactivate")
+    assert asked.status_code == 200 and "Deactivate the organisation" in asked.get_data(as_text=True)
+    assert "/notices/closing/" in app.test_client().get("/notices?lang=en").get_data(as_text=True)
+    response = admin_client.post(f"/admin/organisations/{organization.id}/deactivate", data={"confirmed": "yes"})
     assert response.status_code == 303
     public = app.test_client()
     assert "/notices/closing/" not in public.get("/notices?lang=en").get_data(as_text=True)

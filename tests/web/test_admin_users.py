@@ -63,7 +63,14 @@ def test_deactivation_ends_the_users_sessions_at_once(app, session) -> None:
     assert victim.get("/cases/").status_code == 200
     client = app.test_client()
     login_as(client, admin)
-    assert client.post(f"/admin/users/{operator.id}/deactivate").status_code == 302
+    question = client.post(f"/admin/users/{operator.id}/deactivate")
+    assert question.status_code == 200  # nothing done yet: the page asks first
+    page = question.get_data(as_text=True)
+    assert f"Deactivate {operator.email}?" in page and "They are signed out everywhere at once" in page
+    assert 'name="confirmed" value="yes"' in page and 'href="/admin/users"' in page
+    assert victim.get("/cases/").status_code == 200
+    confirmed = client.post(f"/admin/users/{operator.id}/deactivate", data={"confirmed": "yes"})
+    assert confirmed.status_code == 302
     assert victim.get("/cases/").status_code == 302
     assert client.post(f"/admin/users/{admin.id}/deactivate").status_code == 302
     session.refresh(admin)
@@ -77,7 +84,11 @@ def test_resetting_the_second_factor_notifies_the_owner(app, session) -> None:
     old_secret = operator.totp_secret
     client = app.test_client()
     login_as(client, admin)
-    client.post(f"/admin/users/{operator.id}/reset_second_factor")
+    asked = client.post(f"/admin/users/{operator.id}/reset_second_factor").get_data(as_text=True)
+    assert f"Reset the second factor of {operator.email}?" in asked
+    session.refresh(operator)
+    assert operator.totp_secret == old_secret
+    client.post(f"/admin/users/{operator.id}/reset_second_factor", data={"confirmed": "yes"})
     session.refresh(operator)
     assert operator.totp_secret != old_secret and not operator.totp_confirmed
     mail = session.scalars(select(Notification).where(Notification.recipient == operator.email)).one()

@@ -141,8 +141,11 @@ def test_draft_publish_edit_and_versions_end_to_end(app, world, session) -> None
         == 2
     )
 
-    client.post("/cases/notices/loan-scoring/unpublish")
-    assert citizen.get(f"/notices/{world['org'].slug}/loan-scoring").status_code == 404
+    asked = client.post("/cases/notices/loan-scoring/unpublish").get_data(as_text=True)
+    assert "from the register?" in asked and "Objections already filed against it are not affected." in asked
+    assert citizen.get(f"/notices/{world['org'].slug}/loan-scoring").status_code == 200
+    client.post("/cases/notices/loan-scoring/unpublish", data={"confirmed": "yes"})
+    assert citizen.get(f"/notices/{world['org'].slug}/loan-scoring").status_code == 410
 
 
 def test_operators_without_the_admin_role_cannot_open_the_editor(app, world) -> None:

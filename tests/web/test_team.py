@@ -13,8 +13,9 @@ from tests.builders import make_organization, make_user
 
 
 def _act(client, user_id: int, action: str, **extra: str):  # type: ignore[no-untyped-def]
-    """Press one row's button on the team page."""
-    return client.post("/cases/team/actions", data={"user_id": user_id, "action": action, **extra})
+    """Press one row's button on the team page, and confirm when asked."""
+    data = {"user_id": user_id, "action": action, "confirmed": "yes", **extra}
+    return client.post("/cases/team/actions", data=data)
 
 
 @pytest.fixture
@@ -117,6 +118,22 @@ def test_deactivating_a_colleague_ends_their_session_and_reactivating_lets_them_
     assert world["colleague"].active
     kinds = set(session.scalars(select(AuditEvent.kind)))
     assert {"user_deactivated", "sessions_ended", "user_activated"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("action", "question"), [("deactivate", "Deactivate {email}?"), ("reset_second_factor", "Reset the second factor")]
+)
+def test_a_team_action_asks_first_and_changes_nothing_until_confirmed(session, world, action, question) -> None:
+    colleague = world["colleague"]
+    secret = colleague.totp_secret
+    response = _act(world["client"], colleague.id, action, confirmed="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and question.format(email=colleague.email) in page
+    assert f'name="user_id" value="{colleague.id}"' in page and f'name="action" value="{action}"' in page
+    assert 'href="/cases/team"' in page  # the way back
+    session.refresh(colleague)
+    assert colleague.active and colleague.totp_secret == secret
+    assert _act(world["client"], 10**9, action, confirmed="").status_code == 404  # nobody to ask about
 
 
 def test_an_organisation_admin_cannot_deactivate_themselves(session, world) -> None:
