@@ -13,6 +13,12 @@ MIN_INTERNAL_TARGET_HOURS = 1
 MAX_INTERNAL_TARGET_HOURS = 71
 
 
+def activation_problem(answering_staff: int) -> str | None:
+    """Why an organisation cannot take objections yet, as a code: every objection must be considered within three
+    days (Art. 19-1(3)), so the register and the form offer only organisations with someone to answer."""
+    return None if answering_staff > 0 else "no_staff"
+
+
 def slug_problem(value: str) -> str | None:
     """Why the value cannot be an organisation's slug (lowercase Latin letters, digits, inner hyphens), as a code."""
     if not value:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from objections.domain.errors import NotFound, ValidationFailed
-from objections.domain.organisations import bin_problem, read_internal_target, slug_problem
+from objections.domain.organisations import activation_problem, bin_problem, read_internal_target, slug_problem
 from objections.models import Objection, Organization, ProcessingNotice, User
 from objections.models.objection import OPEN_STATUSES
 from objections.services.audit import record_audit
@@ -117,7 +117,9 @@ def get_organization(session: Session, organization_id: int) -> Organization:
 def create_organization(
     session: Session, *, actor: User, slug: str, bin: str, details: OrganizationDetails, now: datetime
 ) -> Organization:
-    """A new, active organisation; its slug and BIN are fixed from then on (the API and the register name it so)."""
+    """A new organisation, inactive until its staff are invited and an administrator activates it (objections
+    reach only organisations with someone to answer them); its slug and BIN are fixed from then on (the API and
+    the register name it so)."""
     errors: dict[str, list[str]] = {}
     slug, bin = slug.strip(), bin.strip()
     if problem := slug_problem(slug):
@@ -131,7 +133,7 @@ def create_organization(
     values = _clean_details(details, errors)
     if errors:
         raise ValidationFailed(errors)
-    organization = Organization(slug=slug, bin=bin, active=True, created_at=now, **values)
+    organization = Organization(slug=slug, bin=bin, active=False, created_at=now, **values)
     session.add(organization)
     session.flush()
     record_audit(
@@ -168,12 +170,30 @@ def update_organization(
     return organization
 
 
+def answering_staff(session: Session, organization_id: int) -> int:
+    """Active operators and organisation admins of the organisation: who can answer its objections."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                User.organization_id == organization_id, User.active, User.role.in_(ORGANISATION_ROLES)
+            )
+        )
+        or 0
+    )
+
+
 def set_organization_active(
     session: Session, *, actor: User, organization_id: int, active: bool, now: datetime
 ) -> Organization:
     """An inactive organisation leaves the public register, the objection form and the forwarding choices; its
     staff keep their access to the objections it already has."""
     organization = get_organization(session, organization_id)
+    if (
+        active
+        and not organization.active
+        and (problem := activation_problem(answering_staff(session, organization.id)))
+    ):
+        raise ValidationFailed({"active": [problem]})
     if organization.active != active:
         organization.active = active
         record_audit(

@@ -97,7 +97,11 @@ def _organization(organization_id: int) -> Organization:
 
 
 def _edit_page(organization: Organization, form: DetailsForm, status: int = 200) -> tuple[str, int]:
-    return render_template("admin/organization_edit.html", organization=organization, form=form, hints=_hints()), status
+    answering = organizations.answering_staff(db.session, organization.id)
+    page = render_template(
+        "admin/organization_edit.html", organization=organization, form=form, hints=_hints(), answering=answering
+    )
+    return page, status
 
 
 @bp.get("/organisations", endpoint="organizations")
@@ -126,8 +130,14 @@ def create_organization() -> Response | tuple[str, int]:
         _show_errors(form, exc)
         return _list_page(form, 422)
     db.session.commit()
-    flash(gettext("The organisation %(slug)s was created.", slug=organization.slug), "info")
-    return redirect(url_for("admin.organizations"), 303)
+    flash(
+        gettext(
+            "The organisation %(slug)s was created. It takes no objections yet: invite its staff, then activate it.",
+            slug=organization.slug,
+        ),
+        "info",
+    )
+    return redirect(url_for("admin.edit_organization", organization_id=organization.id), 303)
 
 
 @bp.get(f"/organisations/<int(max={MAX_ID}):organization_id>", endpoint="edit_organization")
@@ -180,9 +190,19 @@ def _set_active(organization_id: int, *, active: bool) -> Response:
         )
     except NotFound:
         abort(404)
+    except ValidationFailed:
+        db.session.rollback()
+        flash(
+            gettext(
+                "Invite at least one operator or organisation admin first: objections to an organisation with "
+                "nobody to answer them would all miss the three-day term."
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.edit_organization", organization_id=organization_id), 303)
     db.session.commit()
     if active:
-        flash(gettext("%(slug)s is active again and back in the public register.", slug=organization.slug), "info")
+        flash(gettext("%(slug)s is active and in the public register.", slug=organization.slug), "info")
     else:
         flash(
             gettext(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -65,6 +65,9 @@ def _page(form: InviteForm, *, new_password: str | None = None, new_email: str |
 def users():  # type: ignore[no-untyped-def]
     form = InviteForm()
     form.organization.choices = _organisation_choices()
+    wanted = request.args.get("organization", "")
+    if wanted in {choice.value for choice in form.organization.choices}:
+        form.organization.data = wanted  # "invite its staff" from an organisation's page
     return _page(form)
 
 

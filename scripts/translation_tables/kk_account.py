@@ -39,4 +39,13 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Deactivate %(name)s?": "%(name)s ұйымын белсенсіздендіру керек пе?",
     "Withdraw the notice “%(title)s” from the register?": "«%(title)s» хабарламасын тізілімнен алып тастау керек пе?",
     "Citizens no longer find it in the register or the objection form, and its link says it was withdrawn. Objections already filed against it are not affected. You can publish it again.": "Азаматтар оны тізілімнен де, қарсылық нысанынан да таппайды, ал оның сілтемесі хабарламаның кері қайтарылғанын көрсетеді. Оған қатысты бұрын берілген қарсылықтарға әсер етпейді. Оны қайта жариялай аласыз.",
+    "The organisation %(slug)s was created. It takes no objections yet: invite its staff, then activate it.": "%(slug)s ұйымы құрылды. Ол әзірге қарсылық қабылдамайды: алдымен оның қызметкерлерін шақырып, содан кейін оны белсендіріңіз.",
+    "Invite at least one operator or organisation admin first: objections to an organisation with nobody to answer them would all miss the three-day term.": "Алдымен кемінде бір оператор немесе ұйым әкімшісін шақырыңыз: жауап беретін ешкімі жоқ ұйымға келген қарсылықтардың барлығы үш күндік мерзімнен кешігеді.",
+    "%(slug)s is active and in the public register.": "%(slug)s белсенді және жалпыға ортақ тізілімде.",
+    "Not active": "Белсенді емес",
+    "Staff who can answer objections": "Қарсылықтарға жауап бере алатын қызметкерлер",
+    "Invite staff": "Қызметкерлерді шақыру",
+    "The organisation is not active: it is not in the public register and receives no new objections.": "Ұйым белсенді емес: ол жалпыға ортақ тізілімде жоқ және жаңа қарсылықтар қабылдамайды.",
+    "Activate the organisation": "Ұйымды белсендіру",
+    "It can be activated once it has at least one operator or organisation admin to answer objections.": "Қарсылықтарға жауап беретін кемінде бір оператор немесе ұйым әкімшісі болғанда оны белсендіруге болады.",
 }

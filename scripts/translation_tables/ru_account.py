@@ -39,4 +39,13 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Deactivate %(name)s?": "Отключить организацию %(name)s?",
     "Withdraw the notice “%(title)s” from the register?": "Исключить уведомление «%(title)s» из реестра?",
     "Citizens no longer find it in the register or the objection form, and its link says it was withdrawn. Objections already filed against it are not affected. You can publish it again.": "Граждане больше не найдут его в реестре и в форме возражения, а по его ссылке будет сказано, что оно отозвано. Уже поданные по нему возражения это не затрагивает. Его можно опубликовать снова.",
+    "The organisation %(slug)s was created. It takes no objections yet: invite its staff, then activate it.": "Организация %(slug)s создана. Пока она не принимает возражений: пригласите её сотрудников, затем активируйте её.",
+    "Invite at least one operator or organisation admin first: objections to an organisation with nobody to answer them would all miss the three-day term.": "Сначала пригласите хотя бы одного оператора или администратора организации: возражения в организацию, где некому отвечать, все пропустят трёхдневный срок.",
+    "%(slug)s is active and in the public register.": "%(slug)s активна и включена в публичный реестр.",
+    "Not active": "Не активна",
+    "Staff who can answer objections": "Сотрудники, которые могут отвечать на возражения",
+    "Invite staff": "Пригласить сотрудников",
+    "The organisation is not active: it is not in the public register and receives no new objections.": "Организация не активна: её нет в публичном реестре, и новые возражения она не получает.",
+    "Activate the organisation": "Активировать организацию",
+    "It can be activated once it has at least one operator or organisation admin to answer objections.": "Её можно активировать, когда у неё будет хотя бы один оператор или администратор организации, чтобы отвечать на возражения.",
 }

@@ -26,12 +26,12 @@ def _audit(session) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
     return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
 
-def test_creating_an_organisation_stores_it_active_and_audits_without_personal_data(session, now) -> None:
+def test_creating_an_organisation_stores_it_inactive_and_audits_without_personal_data(session, now) -> None:
     admin = make_user(session, role="admin")
     organization = organizations.create_organization(
         session, actor=admin, slug=" alatau-credit ", bin="100040000009", details=DETAILS, now=now
     )
-    assert (organization.slug, organization.bin, organization.active) == ("alatau-credit", "100040000009", True)
+    assert (organization.slug, organization.bin, organization.active) == ("alatau-credit", "100040000009", False)
     assert organization.internal_target_hours == 36
     assert organization.contact_email == "Objections@alatau.example.kz"
     row = _audit(session)[-1]
@@ -126,12 +126,28 @@ def test_an_invalid_edit_changes_nothing(session, now) -> None:
 def test_deactivating_and_reactivating_are_audited_once_each(session, now) -> None:
     admin = make_user(session, role="admin")
     organization = make_organization(session)
+    make_user(session, organization=organization)
     organizations.set_organization_active(session, actor=admin, organization_id=organization.id, active=False, now=now)
     organizations.set_organization_active(session, actor=admin, organization_id=organization.id, active=False, now=now)
     assert not organization.active
     organizations.set_organization_active(session, actor=admin, organization_id=organization.id, active=True, now=now)
     kinds = [row.kind for row in _audit(session) if row.kind.startswith("organization_")]
     assert kinds == ["organization_deactivated", "organization_activated"]
+
+
+def test_an_organisation_without_active_staff_cannot_be_activated(session, now) -> None:
+    admin = make_user(session, role="admin")
+    organization = make_organization(session, active=False)
+    gone = make_user(session, organization=organization)
+    gone.active = False
+    with pytest.raises(ValidationFailed) as caught:
+        organizations.set_organization_active(
+            session, actor=admin, organization_id=organization.id, active=True, now=now
+        )
+    assert caught.value.errors == {"active": ["no_staff"]} and not organization.active
+    make_user(session, role="org_admin", organization=organization)
+    organizations.set_organization_active(session, actor=admin, organization_id=organization.id, active=True, now=now)
+    assert organization.active
 
 
 def test_an_unknown_organisation_is_not_found(session, now) -> None:

@@ -35,18 +35,37 @@ def _kinds(session) -> list[str]:  # type: ignore[no-untyped-def]
     return list(session.scalars(select(AuditEvent.kind).order_by(AuditEvent.id)))
 
 
-def test_an_admin_adds_an_organisation_that_then_appears_in_the_register_and_the_form(
+def test_a_new_organisation_takes_objections_only_once_it_has_staff_and_is_activated(
     app, session, admin_client
 ) -> None:
     response = admin_client.post("/admin/organisations", data=VALID)
-    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/organisations")
-    page = admin_client.get("/admin/organisations").get_data(as_text=True)
-    assert "alatau-credit" in page and "100040000009" in page and "objections@alatau.example.kz" in page
-    assert "The organisation alatau-credit was created." in page
+    created = session.scalar(select(Organization).where(Organization.slug == "alatau-credit"))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/admin/organisations/{created.id}")
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The organisation alatau-credit was created. It takes no objections yet" in page
+    assert "Not active" in page and "It can be activated once it has at least one operator" in page
+    assert 'href="/admin/users?organization=alatau-credit"' in page
+    listing = admin_client.get("/admin/organisations").get_data(as_text=True)
+    assert "alatau-credit" in listing and "100040000009" in listing and "objections@alatau.example.kz" in listing
     public = app.test_client()
+    assert "Alatau Credit LLP" not in public.get("/notices?lang=en").get_data(as_text=True)
+    assert 'value="alatau-credit"' not in public.get("/objections/new?lang=en").get_data(as_text=True)
+
+    refused = admin_client.post(f"/admin/organisations/{created.id}/activate")  # a crafted press: nobody to answer
+    assert refused.status_code == 303
+    assert "Invite at least one operator" in admin_client.get(refused.headers["Location"]).get_data(as_text=True)
+    session.refresh(created)
+    assert not created.active
+
+    invite_page = admin_client.get("/admin/users?organization=alatau-credit").get_data(as_text=True)
+    assert '<option selected value="alatau-credit">' in invite_page
+    make_user(session, organization=created)
+    session.commit()
+    assert admin_client.post(f"/admin/organisations/{created.id}/activate").status_code == 303
     assert "Alatau Credit LLP" in public.get("/notices?lang=en").get_data(as_text=True)
     assert 'value="alatau-credit"' in public.get("/objections/new?lang=en").get_data(as_text=True)
-    assert "organization_created" in _kinds(session)
+    assert _kinds(session)[-1] == "organization_activated" and "organization_created" in _kinds(session)
 
 
 def test_bad_input_is_answered_with_an_error_per_field_and_nothing_is_stored(session, admin_client) -> None:
