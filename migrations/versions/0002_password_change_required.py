@@ -1,4 +1,4 @@
-"""a one-time password must be changed at the first sign-in
+"""a one-time password must be changed at the first sign-in, and expires
 
 Revision ID: 0002
 Revises: 0001
@@ -8,6 +8,8 @@ Create Date: 2026-11-22 06:00:00
 
 import sqlalchemy as sa
 from alembic import op
+
+import objections.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0002"
@@ -21,8 +23,12 @@ def upgrade():
         batch_op.add_column(
             sa.Column("password_change_required", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(
+            sa.Column("password_set_at", objections.models.base.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("password_set_at")
         batch_op.drop_column("password_change_required")

@@ -27,6 +27,7 @@ class User(Base):
     # Set while the password is one an administrator was shown (an invitation): the account can do nothing but
     # choose its own password until it has (ASVS 2.3.1).
     password_change_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a one-time password expires from it
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
     totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)

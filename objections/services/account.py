@@ -50,9 +50,22 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new)
     user.password_change_required = False
+    user.password_set_at = now
     user.session_version += 1  # other sessions end; the caller signs this one in again
     record_audit(session, "password_changed", actor=user, now=now)
     _notify_credentials_changed(session, user, "password", now=now)
+
+
+def set_one_time_password(session: Session, user: User, password: str, *, actor: User, now: datetime) -> None:
+    """Give the account a password an administrator hands over: it must be replaced at the next sign-in."""
+    user.password_hash = hash_password(password)
+    user.password_change_required = True
+    user.password_set_at = now
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_version += 1
+    record_audit(session, "one_time_password_issued", actor=actor, now=now, payload={"user_id": user.id})
+    _notify_credentials_changed(session, user, "one_time_password", now=now)
 
 
 def new_recovery_codes(session: Session, user: User, *, now: datetime) -> list[str]:

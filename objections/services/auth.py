@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from objections.domain.accounts import one_time_password_expired
 from objections.models import User
 from objections.security_log import email_fingerprint, security_event
 from objections.services.audit import record_audit
@@ -25,6 +26,7 @@ _DUMMY_HASH = hash_password("no account has this password")
 class PasswordResult:
     user: User | None
     locked: bool = False
+    expired: bool = False  # the right one-time password, after its validity: ask for a new one
 
 
 def check_password(session: Session, *, email: str, password: str, now: datetime, ip: str | None) -> PasswordResult:
@@ -59,6 +61,10 @@ def check_password(session: Session, *, email: str, password: str, now: datetime
             failed_logins=user.failed_logins,
         )
         return PasswordResult(None)
+    if user.password_change_required and one_time_password_expired(set_at=user.password_set_at, now=now):
+        record_audit(session, "login_refused_expired", actor=user, now=now, payload={"ip": ip})
+        security_event("login_refused_expired", outcome="denied", **_who(user))
+        return PasswordResult(None, expired=True)
     return PasswordResult(user)
 
 

@@ -46,6 +46,7 @@ def invite_staff(
     )
     user.totp_confirmed = False
     user.password_change_required = True
+    user.password_set_at = now
     record_audit(session, "user_created", actor=actor, now=now, payload={"user_id": user.id, "role": role})
     return user, password
 
@@ -90,6 +91,18 @@ def set_active(session: Session, *, actor: User, user_id: int, active: bool, now
         session, "user_activated" if active else "user_deactivated", actor=actor, now=now, payload={"user_id": user.id}
     )
     return user
+
+
+def issue_one_time_password(session: Session, *, actor: User, user_id: int, now: datetime) -> tuple[User, str]:
+    """A forgotten password, or an invitation's one-time password that expired: a new one-time password to hand
+    over, valid for ONE_TIME_PASSWORD_VALIDITY and to be replaced at the next sign-in. The account's sessions end,
+    a lock from failed attempts is lifted, the owner is told by mail; the second factor stays as it is."""
+    user = _staff(session, user_id)
+    if user.id == actor.id:
+        raise ValidationFailed({"password": ["own_account_password"]})
+    password = secrets.token_urlsafe(12)
+    account.set_one_time_password(session, user, password, actor=actor, now=now)
+    return user, password
 
 
 def reset_second_factor(session: Session, *, actor: User, user_id: int, now: datetime) -> User:

@@ -72,6 +72,12 @@ def invite_member(
     )
 
 
+def issue_member_one_time_password(session: Session, *, actor: User, user_id: int, now: datetime) -> tuple[User, str]:
+    """A new one-time password for a member of the actor's own organisation (staff.issue_one_time_password)."""
+    member = team_member(session, actor=actor, user_id=user_id)
+    return staff.issue_one_time_password(session, actor=actor, user_id=member.id, now=now)
+
+
 def set_member_active(session: Session, *, actor: User, user_id: int, active: bool, now: datetime) -> User:
     """Deactivating ends every session of the member at once; nobody deactivates themselves."""
     member = team_member(session, actor=actor, user_id=user_id)

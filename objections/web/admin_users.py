@@ -49,7 +49,14 @@ def _organisation_choices() -> list[tuple[str, str]]:
     return _choices([("", "—"), *((slug, slug) for slug in slugs)])
 
 
-def _page(form: InviteForm, *, new_password: str | None = None, new_email: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(  # type: ignore[no-untyped-def]
+    form: InviteForm,
+    *,
+    new_password: str | None = None,
+    new_email: str | None = None,
+    reissued: bool = False,
+    status: int = 200,
+):
     return render_template(
         "admin/users.html",
         form=form,
@@ -57,6 +64,7 @@ def _page(form: InviteForm, *, new_password: str | None = None, new_email: str |
         users=staff.list_staff(db.session),
         new_password=new_password,
         new_email=new_email,
+        reissued=reissued,
     ), status
 
 
@@ -98,7 +106,10 @@ def invite_user():  # type: ignore[no-untyped-def]
     return _page(InviteForm(formdata=None, organization=""), new_password=password, new_email=user.email)
 
 
-@bp.post("/users/<int:user_id>/<any(deactivate, activate, reset_second_factor):action>", endpoint="user_action")
+@bp.post(
+    "/users/<int:user_id>/<any(deactivate, activate, reset_second_factor, new_password):action>",
+    endpoint="user_action",
+)
 @requires(Access.ADMINISTRATION)
 @recent_password_required
 def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
@@ -113,6 +124,12 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
             return asked
     now = utcnow()
     try:
+        if action == "new_password":
+            user, password = staff.issue_one_time_password(db.session, actor=current_user, user_id=user_id, now=now)
+            db.session.commit()
+            form = InviteForm(formdata=None, organization="")
+            form.organization.choices = _organisation_choices()
+            return _page(form, new_password=password, new_email=user.email, reissued=True)
         if action == "reset_second_factor":
             staff.reset_second_factor(db.session, actor=current_user, user_id=user_id, now=now)
         else:
@@ -121,7 +138,12 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
         abort(404)
     except ValidationFailed:
         db.session.rollback()
-        flash(gettext("You cannot deactivate your own account."), "error")
+        flash(
+            gettext("Change your own password on your account page.")
+            if action == "new_password"
+            else gettext("You cannot deactivate your own account."),
+            "error",
+        )
         return redirect(url_for("admin.users"))
     db.session.commit()
     flash(gettext("Done."), "info")

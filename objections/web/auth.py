@@ -93,6 +93,15 @@ def login():  # type: ignore[no-untyped-def]
             ip=request.remote_addr,
         )
         db.session.commit()
+        if result.expired:
+            flash(
+                gettext(
+                    "This one-time password has expired. Ask your administrator (or your organisation's admin) "
+                    "for a new one."
+                ),
+                "error",
+            )
+            return render_template("auth/login.html", form=form), 401
         if result.user is None:
             flash(gettext("The e-mail or password is wrong, or the account is locked for a while."), "error")
             return render_template("auth/login.html", form=form), 401

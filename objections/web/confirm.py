@@ -31,6 +31,16 @@ def ask_first(*, question: str, consequence: str, button: str, cancel_url: str) 
 
 def account_action_question(email: str, action: str) -> dict[str, str]:
     """The question before deactivating a staff account or resetting its second factor (admins and org admins)."""
+    if action == "new_password":
+        return {
+            "question": gettext("Give %(email)s a new one-time password?", email=email),
+            "consequence": gettext(
+                "Their present password stops working and their sessions end. You are shown a one-time password to "
+                "hand over in person or by phone, never by e-mail; it works for seven days, and at the next sign-in "
+                "they choose their own. Their second factor stays as it is."
+            ),
+            "button": gettext("Make a one-time password"),
+        }
     if action == "reset_second_factor":
         return {
             "question": gettext("Reset the second factor of %(email)s?", email=email),

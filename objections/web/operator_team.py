@@ -23,7 +23,7 @@ from objections.web.operator_forms import language_choices, options
 from objections.web.reauth import recent_password_required
 
 TEAM_ROLES = {role: labels.ROLE[role] for role in ("operator", "org_admin")}
-ACTIONS = ("deactivate", "activate", "reset_second_factor")
+ACTIONS = ("deactivate", "activate", "reset_second_factor", "new_password")
 MAX_ID = 2**63 - 1  # a larger number cannot be a row id, and the database driver refuses it
 
 
@@ -43,7 +43,14 @@ class ActionForm(FlaskForm):
     action = StringField(validators=[AnyOf(ACTIONS)])
 
 
-def _page(form: MemberForm, *, new_password: str | None = None, new_email: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(  # type: ignore[no-untyped-def]
+    form: MemberForm,
+    *,
+    new_password: str | None = None,
+    new_email: str | None = None,
+    reissued: bool = False,
+    status: int = 200,
+):
     language = page_language()
     return render_template(
         "operator/team.html",
@@ -54,6 +61,7 @@ def _page(form: MemberForm, *, new_password: str | None = None, new_email: str |
         last_sign_in=lambda moment: format_local_datetime(moment, language) if moment else gettext("Never"),
         new_password=new_password,
         new_email=new_email,
+        reissued=reissued,
     ), status
 
 
@@ -91,7 +99,7 @@ def invite_member():  # type: ignore[no-untyped-def]
 @bp.post("/team/actions", endpoint="team_action")
 @org_admin_required
 @recent_password_required
-def team_action() -> Response:
+def team_action() -> Response | tuple[str, int]:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -103,8 +111,12 @@ def team_action() -> Response:
             abort(404)
         question = account_action_question(member.email, action)
         if asked := ask_first(**question, cancel_url=url_for("operator.team")):
-            return asked  # type: ignore[return-value]
+            return asked
     try:
+        if action == "new_password":
+            member, password = team.issue_member_one_time_password(db.session, actor=actor(), user_id=user_id, now=now)
+            db.session.commit()
+            return _page(MemberForm(formdata=None), new_password=password, new_email=member.email, reissued=True)
         if action == "reset_second_factor":
             member = team.reset_member_second_factor(db.session, actor=actor(), user_id=user_id, now=now)
             message = gettext("%(email)s sets up a new second factor at the next sign-in.", email=member.email)
@@ -120,7 +132,12 @@ def team_action() -> Response:
         abort(404)
     except ValidationFailed:
         db.session.rollback()
-        flash(gettext("You cannot deactivate your own account."), "error")
+        flash(
+            gettext("Change your own password on your account page.")
+            if action == "new_password"
+            else gettext("You cannot deactivate your own account."),
+            "error",
+        )
         return redirect(url_for("operator.team"), 303)
     db.session.commit()
     flash(message, "info")

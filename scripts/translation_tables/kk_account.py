@@ -48,4 +48,12 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "The organisation is not active: it is not in the public register and receives no new objections.": "Ұйым белсенді емес: ол жалпыға ортақ тізілімде жоқ және жаңа қарсылықтар қабылдамайды.",
     "Activate the organisation": "Ұйымды белсендіру",
     "It can be activated once it has at least one operator or organisation admin to answer objections.": "Қарсылықтарға жауап беретін кемінде бір оператор немесе ұйым әкімшісі болғанда оны белсендіруге болады.",
+    "This one-time password has expired. Ask your administrator (or your organisation's admin) for a new one.": "Бұл бір реттік құпиясөздің мерзімі өтті. Әкімшіңізден (немесе ұйымыңыздың әкімшісінен) жаңасын сұраңыз.",
+    "Change your own password on your account page.": "Өз құпиясөзіңізді тіркелгі бетінде өзгертіңіз.",
+    "Give %(email)s a new one-time password?": "%(email)s үшін жаңа бір реттік құпиясөз жасау керек пе?",
+    "Their present password stops working and their sessions end. You are shown a one-time password to hand over in person or by phone, never by e-mail; it works for seven days, and at the next sign-in they choose their own. Their second factor stays as it is.": "Оның қазіргі құпиясөзі жұмыс істемей қалады және сеанстары аяқталады. Сізге бір реттік құпиясөз көрсетіледі: оны электрондық пошта арқылы емес, жеке немесе телефон арқылы беріңіз; ол жеті күн жарамды, ал келесі кіруде иесі өз құпиясөзін таңдайды. Екінші фактор өзгеріссіз қалады.",
+    "Make a one-time password": "Бір реттік құпиясөз жасау",
+    "A new one-time password for %(email)s. Hand it over in person or by phone; it works for seven days, and at the next sign-in its owner chooses their own:": "%(email)s үшін жаңа бір реттік құпиясөз. Оны жеке немесе телефон арқылы беріңіз; ол жеті күн жарамды, ал келесі кіруде иесі өз құпиясөзін таңдайды:",
+    "New one-time password": "Жаңа бір реттік құпиясөз",
+    "An administrator gave your account %(email)s a new one-time password: your previous password no longer works, and a password of your own is chosen at the next sign-in.": "Әкімші сіздің %(email)s тіркелгіңізге жаңа бір реттік құпиясөз берді: бұрынғы құпиясөзіңіз енді жұмыс істемейді, ал келесі кіруде өз құпиясөзіңізді таңдайсыз.",
 }

@@ -48,4 +48,12 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "The organisation is not active: it is not in the public register and receives no new objections.": "Организация не активна: её нет в публичном реестре, и новые возражения она не получает.",
     "Activate the organisation": "Активировать организацию",
     "It can be activated once it has at least one operator or organisation admin to answer objections.": "Её можно активировать, когда у неё будет хотя бы один оператор или администратор организации, чтобы отвечать на возражения.",
+    "This one-time password has expired. Ask your administrator (or your organisation's admin) for a new one.": "Срок действия этого одноразового пароля истёк. Попросите у администратора (или администратора вашей организации) новый.",
+    "Change your own password on your account page.": "Свой пароль меняйте на странице учётной записи.",
+    "Give %(email)s a new one-time password?": "Выдать %(email)s новый одноразовый пароль?",
+    "Their present password stops working and their sessions end. You are shown a one-time password to hand over in person or by phone, never by e-mail; it works for seven days, and at the next sign-in they choose their own. Their second factor stays as it is.": "Текущий пароль сотрудника перестанет работать, а его сеансы завершатся. Вам покажут одноразовый пароль: передайте его лично или по телефону, но не по электронной почте; он действует семь дней, и при следующем входе сотрудник выберет собственный. Второй фактор остаётся прежним.",
+    "Make a one-time password": "Создать одноразовый пароль",
+    "A new one-time password for %(email)s. Hand it over in person or by phone; it works for seven days, and at the next sign-in its owner chooses their own:": "Новый одноразовый пароль для %(email)s. Передайте его лично или по телефону; он действует семь дней, и при следующем входе владелец выберет собственный:",
+    "New one-time password": "Новый одноразовый пароль",
+    "An administrator gave your account %(email)s a new one-time password: your previous password no longer works, and a password of your own is chosen at the next sign-in.": "Администратор выдал вашей учётной записи %(email)s новый одноразовый пароль: прежний пароль больше не действует, а собственный пароль вы выберете при следующем входе.",
 }

@@ -109,3 +109,42 @@ def test_resetting_a_colleagues_second_factor_makes_them_enrol_again(session, pe
     old = colleague.totp_secret
     team.reset_member_second_factor(session, actor=people["admin"], user_id=colleague.id, now=now)
     assert colleague.totp_secret != old and not colleague.totp_confirmed
+
+
+def test_a_new_one_time_password_replaces_a_forgotten_one_and_must_be_changed(session, people, now) -> None:
+    from datetime import timedelta
+
+    from objections.models import Notification
+    from objections.services import auth
+    from objections.services.passwords import verify_password
+    from tests.builders import PASSWORD
+
+    colleague = people["colleague"]
+    colleague.failed_logins, colleague.locked_until = 10, now + timedelta(minutes=15)  # locked out by failed tries
+    version, secret = colleague.session_version, colleague.totp_secret
+    member, password = team.issue_member_one_time_password(
+        session, actor=people["admin"], user_id=colleague.id, now=now
+    )
+    assert member is colleague and len(password) >= 12
+    assert verify_password(colleague.password_hash, password) and not verify_password(colleague.password_hash, PASSWORD)
+    assert colleague.password_change_required and colleague.password_set_at == now
+    assert colleague.session_version == version + 1 and colleague.totp_secret == secret  # sessions end, TOTP stays
+    assert (colleague.failed_logins, colleague.locked_until) == (0, None)
+    issued = session.scalars(select(AuditEvent).where(AuditEvent.kind == "one_time_password_issued")).one()
+    assert (issued.actor_id, issued.payload) == (people["admin"].id, {"user_id": colleague.id})
+    mail = session.scalars(select(Notification).where(Notification.recipient == colleague.email)).one()
+    assert "new one-time password" in mail.body_text and password not in mail.body_text
+
+    def sign_in(at):  # type: ignore[no-untyped-def]
+        return auth.check_password(session, email=colleague.email, password=password, now=at, ip=None)
+
+    assert sign_in(now + timedelta(days=6, hours=23)).user is colleague
+    late = sign_in(now + timedelta(days=7, minutes=1))
+    assert (late.user, late.expired) == (None, True)
+    assert "login_refused_expired" in set(session.scalars(select(AuditEvent.kind)))
+
+
+@pytest.mark.parametrize("target", ["stranger", "supervisor", "administrator", "admin"])
+def test_a_one_time_password_is_made_only_for_another_member_of_the_own_team(session, people, now, target) -> None:
+    with pytest.raises((NotFound, ValidationFailed)):
+        team.issue_member_one_time_password(session, actor=people["admin"], user_id=people[target].id, now=now)

@@ -180,3 +180,26 @@ def test_accounts_made_on_the_command_line_or_in_demo_data_need_no_change(app, s
     client = app.test_client()
     login_as(client, user)
     assert client.get("/cases/").status_code == 200
+
+
+def test_an_expired_one_time_password_is_refused_with_what_to_do(app, session) -> None:
+    from datetime import timedelta
+
+    from objections.services import staff
+
+    organization = make_organization(session)
+    admin = make_user(session, role="admin")
+    invited, one_time = staff.invite_staff(
+        session,
+        actor=admin,
+        email="late@org.example.kz",
+        role="operator",
+        organization_slug=organization.slug,
+        full_name="",
+        language="en",
+        now=datetime.now(UTC) - timedelta(days=8),
+    )
+    session.commit()
+    response = app.test_client().post("/login", data={"email": invited.email, "password": one_time})
+    assert response.status_code == 401
+    assert b"This one-time password has expired. Ask your administrator" in response.data

@@ -93,3 +93,21 @@ def test_resetting_the_second_factor_notifies_the_owner(app, session) -> None:
     assert operator.totp_secret != old_secret and not operator.totp_confirmed
     mail = session.scalars(select(Notification).where(Notification.recipient == operator.email)).one()
     assert old_secret not in mail.body_text and operator.totp_secret not in mail.body_text
+
+
+def test_an_admin_makes_a_one_time_password_for_a_forgotten_one_but_not_for_themselves(app, session) -> None:
+    operator = make_user(session, organization=make_organization(session))
+    admin = make_user(session, role="admin")
+    session.commit()
+    client = app.test_client()
+    login_as(client, admin)
+    page = client.post(f"/admin/users/{operator.id}/new_password", data={"confirmed": "yes"})
+    password = re.search(r'<code class="token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    assert f"A new one-time password for {operator.email}" in page.get_data(as_text=True)
+    session.refresh(operator)
+    assert operator.password_change_required and "one-time password not yet replaced" in page.get_data(as_text=True)
+    newcomer = app.test_client()
+    login_as(newcomer, operator, password=password)
+    own = client.post(f"/admin/users/{admin.id}/new_password", data={"confirmed": "yes"})
+    assert own.status_code == 302
+    assert "Change your own password on your account page." in client.get("/admin/users").get_data(as_text=True)

@@ -187,3 +187,20 @@ def test_a_name_with_control_characters_is_refused_beside_its_field(app, session
     assert page.status_code == 422
     assert "Remove the invisible control characters" in page.get_data(as_text=True)
     assert session.scalars(select(User).where(User.email == "nul@home.kz")).first() is None
+
+
+def test_a_member_who_forgot_the_password_gets_a_one_time_password_from_the_team_page(app, session, world) -> None:
+    colleague = world["colleague"]
+    asked = _act(world["client"], colleague.id, "new_password", confirmed="").get_data(as_text=True)
+    assert f"Give {colleague.email} a new one-time password?" in asked and "never by e-mail" in asked
+    page = _act(world["client"], colleague.id, "new_password")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"A new one-time password for {colleague.email}" in text
+    password = re.search(r'<code class="token">([^<]+)</code>', text).group(1)
+    session.refresh(colleague)
+    assert colleague.password_change_required
+    returning = app.test_client()
+    login_as(returning, colleague, password=password)
+    assert returning.get("/cases/").headers["Location"] == "/account/"  # chooses their own first
+    assert _act(world["client"], world["stranger"].id, "new_password").status_code == 404
