@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from objections.extensions import db
-from objections.web import labels, request_id
+from objections.web import labels, redirects, request_id
 from objections.web.i18n import LANGUAGE_NAMES
 
 
@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
         channel_label=lambda code: labels.label(labels.CHANNEL, code),
         labels=labels,
         has_endpoint=lambda endpoint: endpoint in app.view_functions,
+        return_path=redirects.return_path,
     )
 
     @app.after_request

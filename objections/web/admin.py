@@ -16,7 +16,7 @@ from objections.domain.permissions import Access
 from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.models.notification import NOTIFICATION_STATUSES
-from objections.services import outbox
+from objections.services import dispatch, outbox
 from objections.services.scheduler_state import job_runs, leader_status
 from objections.web.authz import requires
 
@@ -69,6 +69,21 @@ JOB_RESULT_LABELS = {
     "anonymised": _l("anonymised"),
 }
 HIDDEN_RESULT_KEYS = frozenset({"event_floor", "event_seen"})
+# The dispatcher's own reasons, stored in English in the outbox row, shown in the page's language.
+DISPATCH_REASONS = {
+    dispatch.NO_SMTP: _l("SMTP_URL is not set: the message waits in the outbox until it is."),
+    dispatch.RECLAIMED: _l(
+        "The dispatcher stopped while sending this message; it is sent again (it may arrive twice)."
+    ),
+}
+
+
+@bp.app_template_global("outbox_error_text")
+def outbox_error_text(error: str | None) -> str:
+    """A message's last error: the dispatcher's own reasons translated, a mail server's answer as it came."""
+    if not error:
+        return "—"
+    return str(DISPATCH_REASONS.get(error, error))
 
 
 def job_result_text(result: dict | None) -> str:

@@ -118,7 +118,7 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     target = db.session.get(User, user_id)
     if target is None:
         abort(404)
-    if action != "activate" and target.id != current_user.id:
+    if action == "reset_second_factor" or (action != "activate" and target.id != current_user.id):
         question = account_action_question(target.email, action)
         if asked := ask_first(**question, cancel_url=url_for("admin.users")):
             return asked
@@ -132,8 +132,15 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
             return _page(form, new_password=password, new_email=user.email, reissued=True)
         if action == "reset_second_factor":
             staff.reset_second_factor(db.session, actor=current_user, user_id=user_id, now=now)
+            message = gettext("%(email)s sets up a new second factor at the next sign-in.", email=target.email)
         else:
-            staff.set_active(db.session, actor=current_user, user_id=user_id, active=action == "activate", now=now)
+            active = action == "activate"
+            staff.set_active(db.session, actor=current_user, user_id=user_id, active=active, now=now)
+            message = (
+                gettext("%(email)s can sign in again.", email=target.email)
+                if active
+                else gettext("%(email)s is deactivated and signed out everywhere.", email=target.email)
+            )
     except NotFound:
         abort(404)
     except ValidationFailed:
@@ -146,5 +153,5 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
         )
         return redirect(url_for("admin.users"))
     db.session.commit()
-    flash(gettext("Done."), "info")
+    flash(message, "info")
     return redirect(url_for("admin.users"))

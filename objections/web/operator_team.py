@@ -104,7 +104,7 @@ def team_action() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     user_id, action, now = form.user_id.data, form.action.data, utcnow()
-    if action != "activate" and user_id != actor().id:
+    if action == "reset_second_factor" or (action != "activate" and user_id != actor().id):
         try:
             member = team.team_member(db.session, actor=actor(), user_id=user_id)
         except NotFound:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
+
 
 def local_target(target: str | None) -> str | None:
     """`target` when it is a path on this site, else None. Browsers drop tabs and line breaks from a Location and
@@ -16,3 +18,14 @@ def local_target(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def return_path() -> str:
+    """Where the language switch brings the visitor back: this page; or, for a page a form produced (a POST, which
+    a redirect cannot repeat), the page the form was on, known from the same-site Referer; else the home page."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path if request.query_string else request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return "/"
+    return local_target(referrer.path + (f"?{referrer.query}" if referrer.query else "")) or "/"

@@ -120,6 +120,20 @@ def test_the_outbox_lists_messages_filtered_by_status_with_their_errors(
     assert "dead-one@" in failing and "waiting@" in failing and "sent-one@" not in failing
 
 
+def test_the_dispatchers_own_reasons_are_shown_in_the_pages_language(
+    admin_client: FlaskClient, session: Session
+) -> None:
+    from objections.services.dispatch import NO_SMTP
+
+    add_message(session, "waiting", "pending", last_error=NO_SMTP)
+    add_message(session, "refused", "dead", last_error="550 5.1.1 No such user")
+    session.commit()
+    admin_client.set_cookie("lang", "ru")
+    page = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert "SMTP_URL не задан: сообщение ждёт в очереди исходящих" in page and NO_SMTP not in page
+    assert "550 5.1.1 No such user" in page  # a mail server's answer is shown as it came
+
+
 def csrf_token(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 

@@ -134,7 +134,7 @@ def test_the_register_lists_an_organisation_without_notices_with_a_link_to_objec
     session.commit()
     page = client.get("/notices?lang=en").get_data(as_text=True)
     assert "Quiet Org" in page
-    assert "This organisation has published no notice yet." in page
+    assert "This organisation has no notice in the register at present." in page
     assert 'href="/objections/new?organization=quiet"' in page
 
 
@@ -142,8 +142,8 @@ def test_the_register_lists_an_organisation_without_notices_with_a_link_to_objec
     ("language", "withdrawn", "object_to"),
     [
         ("en", "This notice was withdrawn", "Object to a decision of Steppe Bank"),
-        ("ru", "Это уведомление отозвано", "Возразить против решения организации Степной банк"),
-        ("kk", "Бұл хабарлама кері қайтарылды", "Дала банкі шешіміне қарсылық білдіру"),
+        ("ru", "Это разъяснение исключено из реестра", "Возразить против решения организации Степной банк"),
+        ("kk", "Бұл түсіндірме тізілімнен алынды", "Дала банкі шешіміне қарсылық білдіру"),
     ],
 )
 def test_a_withdrawn_notices_old_link_says_so_and_still_leads_to_an_objection(

@@ -57,3 +57,18 @@ def test_error_pages_speak_the_page_language(client) -> None:
     assert response.status_code == 404
     assert "Страница не найдена" in response.data.decode()
     assert "Not Found" not in response.data.decode()
+
+
+def test_the_language_switch_on_a_page_a_form_produced_returns_to_the_form_page(app) -> None:
+    """A page that only a POST reaches (a confirmation, a form with errors) cannot be asked for again: the switch
+    brings the visitor back to the page the form was on, never to an address that answers 405."""
+    import re
+
+    client = app.test_client()
+    page = client.post(
+        "/track", data={"reference": "OB-2026-000001", "code": "x"}, headers={"Referer": "http://localhost/track?x=1"}
+    ).get_data(as_text=True)
+    assert re.search(r'name="next" value="/track\?x=1"', page)
+    offsite = client.post("/track", data={}, headers={"Referer": "http://evil.example/track"}).get_data(as_text=True)
+    assert 'name="next" value="/"' in offsite
+    assert 'name="next" value="/notices?q=bank"' in client.get("/notices?q=bank").get_data(as_text=True)
