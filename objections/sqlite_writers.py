@@ -3,8 +3,10 @@
 SQLite lets one transaction write at a time. A connection that finds the write lock taken retries from its busy
 handler, which sleeps between tries in growing steps (1, 2, 5, 10 … 100 ms): under a steady stream of short write
 transactions from several processes, the waiters sleep while the lock stands free, and a request can wait seconds.
-Here a writer first takes an exclusive `flock` on `<database>-writers`, polled at sub-millisecond steps, and only
-then issues BEGIN IMMEDIATE, so writers follow each other as soon as the previous one commits. The lock is let go
+Here a writer first takes an exclusive `flock` on `<database>-writers`, and only then issues BEGIN IMMEDIATE, so
+writers follow each other as soon as the previous one commits. In a process's main thread (a gunicorn sync worker,
+the scheduler, the CLI) the writer sleeps in the kernel until the lock is let go, with a SIGALRM timer as its time
+limit, and costs no CPU while it waits; other threads poll at sub-millisecond steps. The lock is let go
 after the COMMIT or ROLLBACK (or when the connection closes, or its process dies: the kernel drops it). A writer
 that cannot get its turn within the busy timeout goes on without it, to SQLite's own busy handling, so nothing
 waits longer than before and a writer outside the app (the sqlite3 shell, a backup) is never waited for forever.
@@ -15,12 +17,31 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import sqlite3
+import threading
 import time
 from typing import Any
 
 # Polling steps while another writer holds the turn: short, since a filing's write transaction lasts a few ms.
 _STEPS = (0.0002, 0.0005, 0.001)
+
+
+class _TurnTimedOut(Exception):
+    """Raised by the SIGALRM handler while a writer sleeps on the lock."""
+
+
+def _time_out(_signum: int, _frame: object) -> None:
+    raise _TurnTimedOut
+
+
+def _may_use_alarm() -> bool:
+    """SIGALRM can time a blocking wait only in the main thread, and only when nobody else uses it."""
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN)
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
 
 
 class QueuedWriterConnection(sqlite3.Connection):
@@ -40,19 +61,43 @@ class QueuedWriterConnection(sqlite3.Connection):
             return self._holding
         if self._lock_fd is None:
             self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if self._try_lock():
+            return True
+        return self._sleep_for_turn(timeout) if _may_use_alarm() else self._poll_for_turn(timeout)
+
+    def _try_lock(self) -> bool:
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
+        except BlockingIOError:
+            return False
+        self._holding = True
+        return True
+
+    def _sleep_for_turn(self, timeout: float) -> bool:
+        """Block in flock until the holder lets go, or until SIGALRM ends the wait after `timeout` seconds."""
+        previous = signal.signal(signal.SIGALRM, _time_out)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # type: ignore[arg-type]
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except _TurnTimedOut:
+            pass  # the time is up, or the alarm came just as the lock was granted: the try below tells which
+        finally:
+            signal.signal(signal.SIGALRM, previous)  # the timer is disarmed first, so no alarm finds the default
+        # flock on a descriptor that already holds the lock succeeds at once.
+        return self._try_lock()
+
+    def _poll_for_turn(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         tries = 0
-        while True:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(_STEPS[min(tries, len(_STEPS) - 1)])
-                tries += 1
-                continue
-            self._holding = True
-            return True
+        while not self._try_lock():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_STEPS[min(tries, len(_STEPS) - 1)])
+            tries += 1
+        return True
 
     def end_write_turn(self) -> None:
         if self._holding and self._lock_fd is not None:
