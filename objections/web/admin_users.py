@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,7 +21,7 @@ from objections.services import staff
 from objections.web import labels
 from objections.web.admin import bp
 from objections.web.authz import requires
-from objections.web.confirm import account_action_question, ask_first
+from objections.web.confirm import account_action_question, ask_first, last_to_answer_for
 from objections.web.form_errors import apply_errors
 from objections.web.reauth import recent_password_required
 
@@ -119,7 +119,8 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     if target is None:
         abort(404)
     if action == "reset_second_factor" or (action != "activate" and target.id != current_user.id):
-        question = account_action_question(target.email, action)
+        last = last_to_answer_for(db.session, target, str(get_locale() or "kk")) if action == "deactivate" else None
+        question = account_action_question(target.email, action, last_to_answer_for=last)
         if asked := ask_first(**question, cancel_url=url_for("admin.users")):
             return asked
     now = utcnow()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext
+from sqlalchemy.orm import Session
+
+from objections.models import User
+from objections.services.organizations import answering_staff
 
 CONFIRMED = "confirmed"
 
@@ -29,8 +33,10 @@ def ask_first(*, question: str, consequence: str, button: str, cancel_url: str) 
     return page, 200
 
 
-def account_action_question(email: str, action: str) -> dict[str, str]:
-    """The question before deactivating a staff account or resetting its second factor (admins and org admins)."""
+def account_action_question(email: str, action: str, *, last_to_answer_for: str | None = None) -> dict[str, str]:
+    """The question before deactivating a staff account, resetting its second factor or making it a one-time
+    password (admins and org admins). `last_to_answer_for`: the name of the active organisation whose objections
+    nobody else could answer once this account is deactivated."""
     if action == "new_password":
         return {
             "question": gettext("Give %(email)s a new one-time password?", email=email),
@@ -50,12 +56,30 @@ def account_action_question(email: str, action: str) -> dict[str, str]:
             ),
             "button": gettext("Reset second factor"),
         }
+    consequence = gettext(
+        "They are signed out everywhere at once and cannot sign in until the account is reactivated. Cases "
+        "assigned to them stay assigned until someone reassigns them; meanwhile their reminders go to the "
+        "whole team."
+    )
+    if last_to_answer_for:
+        consequence += " " + gettext(
+            "They are the last person who can answer the objections of %(organization)s: invite someone else first, "
+            "or new objections will wait with nobody to consider them within the three-day term.",
+            organization=last_to_answer_for,
+        )
     return {
         "question": gettext("Deactivate %(email)s?", email=email),
-        "consequence": gettext(
-            "They are signed out everywhere at once and cannot sign in until the account is reactivated. Cases "
-            "assigned to them stay assigned until someone reassigns them; meanwhile their reminders go to the "
-            "whole team."
-        ),
+        "consequence": consequence,
         "button": gettext("Deactivate"),
     }
+
+
+def last_to_answer_for(session: Session, user: User, language: str) -> str | None:
+    """The organisation's name when `user` is the only active member able to answer the objections of an active
+    organisation, else None."""
+    organization = user.organization
+    if not (user.active and user.is_staff_of_organization and organization is not None and organization.active):
+        return None
+    if answering_staff(session, organization.id) > 1:
+        return None
+    return organization.name(language)

@@ -16,7 +16,7 @@ from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.services import team
 from objections.web import labels
-from objections.web.confirm import account_action_question, ask_first
+from objections.web.confirm import account_action_question, ask_first, last_to_answer_for
 from objections.web.form_errors import apply_errors
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
@@ -109,7 +109,8 @@ def team_action() -> Response | tuple[str, int]:
             member = team.team_member(db.session, actor=actor(), user_id=user_id)
         except NotFound:
             abort(404)
-        question = account_action_question(member.email, action)
+        last = last_to_answer_for(db.session, member, page_language()) if action == "deactivate" else None
+        question = account_action_question(member.email, action, last_to_answer_for=last)
         if asked := ask_first(**question, cancel_url=url_for("operator.team")):
             return asked
     try:

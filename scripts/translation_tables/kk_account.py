@@ -59,4 +59,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "This organisation has no notice in the register at present.": "Қазіргі уақытта бұл ұйымның тізілімде түсіндірмесі жоқ.",
     "SMTP_URL is not set: the message waits in the outbox until it is.": "SMTP_URL орнатылмаған: хабар ол орнатылғанша шығыс хабарлар кезегінде күтеді.",
     "The dispatcher stopped while sending this message; it is sent again (it may arrive twice).": "Жөнелтуші бұл хабарды жіберу кезінде тоқтап қалды; ол қайта жіберіледі (екі рет келуі мүмкін).",
+    "They are the last person who can answer the objections of %(organization)s: invite someone else first, or new objections will wait with nobody to consider them within the three-day term.": "Ол %(organization)s қарсылықтарына жауап бере алатын соңғы адам: алдымен басқа біреуді шақырыңыз, әйтпесе жаңа қарсылықтарды үш күндік мерзімде қарайтын ешкім болмайды.",
 }

@@ -59,4 +59,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "This organisation has no notice in the register at present.": "Сейчас у этой организации нет разъяснений в реестре.",
     "SMTP_URL is not set: the message waits in the outbox until it is.": "SMTP_URL не задан: сообщение ждёт в очереди исходящих, пока его не зададут.",
     "The dispatcher stopped while sending this message; it is sent again (it may arrive twice).": "Отправитель остановился во время отправки этого сообщения; оно будет отправлено снова (может прийти дважды).",
+    "They are the last person who can answer the objections of %(organization)s: invite someone else first, or new objections will wait with nobody to consider them within the three-day term.": "Это последний сотрудник, который может отвечать на возражения организации %(organization)s: сначала пригласите кого-то ещё, иначе новые возражения будет некому рассмотреть в трёхдневный срок.",
 }

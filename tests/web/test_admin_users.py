@@ -67,6 +67,8 @@ def test_deactivation_ends_the_users_sessions_at_once(app, session) -> None:
     assert question.status_code == 200  # nothing done yet: the page asks first
     page = question.get_data(as_text=True)
     assert f"Deactivate {operator.email}?" in page and "They are signed out everywhere at once" in page
+    # the organisation's only member: deactivating would leave its objections with nobody to answer them
+    assert f"They are the last person who can answer the objections of {organization.name_en}" in page
     assert 'name="confirmed" value="yes"' in page and 'href="/admin/users"' in page
     assert victim.get("/cases/").status_code == 200
     confirmed = client.post(f"/admin/users/{operator.id}/deactivate", data={"confirmed": "yes"})

@@ -131,6 +131,7 @@ def test_a_team_action_asks_first_and_changes_nothing_until_confirmed(session, w
     assert response.status_code == 200 and question.format(email=colleague.email) in page
     assert f'name="user_id" value="{colleague.id}"' in page and f'name="action" value="{action}"' in page
     assert 'href="/cases/team"' in page  # the way back
+    assert "They are the last person" not in page  # the organisation admin can still answer
     session.refresh(colleague)
     assert colleague.active and colleague.totp_secret == secret
     assert _act(world["client"], 10**9, action, confirmed="").status_code == 404  # nobody to ask about
