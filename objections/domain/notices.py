@@ -26,6 +26,12 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def in_language(values: Mapping[str, str] | None, language: str) -> str:
+    """A part of a notice in `language`; while that translation is missing, the English text, else any."""
+    values = values or {}
+    return values.get(language) or values.get("en") or next((text for text in values.values() if text), "")
+
+
 def check_slug(slug: str) -> list[str]:
     """Error codes for a notice's address part: lowercase letters, digits and inner hyphens, at most 64."""
     if not slug:
@@ -36,9 +42,16 @@ def check_slug(slug: str) -> list[str]:
 
 
 def check_notice(
-    texts: Mapping[str, Mapping[str, str]], *, legal_basis: str, risk_class: str, autonomy_class: str
+    texts: Mapping[str, Mapping[str, str]],
+    *,
+    legal_basis: str,
+    risk_class: str,
+    autonomy_class: str,
+    complete: bool = True,
 ) -> dict[str, list[str]]:
-    """Error codes by field name (`<field>_<language>` for texts): every part in kk, ru and en, within its length."""
+    """Error codes by field name (`<field>_<language>` for texts): every part within its length and, when the
+    notice is to be `complete` (published: Art. 19-1(2) explains the processing to everyone, in the state language
+    and Russian alike), written in kk, ru and en. A draft needs only its title in one language."""
     errors: dict[str, list[str]] = {}
     if legal_basis not in LEGAL_BASES:
         errors["legal_basis"] = ["unknown"]
@@ -48,7 +61,7 @@ def check_notice(
         errors["autonomy_class"] = ["unknown"]
     for field in TEXT_FIELDS:
         limit = TITLE_MAX if field == "title" else TEXT_MAX
-        optional = field == "legal_basis_reference" and legal_basis != "law"
+        optional = not complete or (field == "legal_basis_reference" and legal_basis != "law")
         for language in LANGUAGES:
             value = (texts.get(field) or {}).get(language, "")
             name = f"{field}_{language}"
@@ -59,7 +72,22 @@ def check_notice(
                 errors[name] = ["too_long"]
             elif CONTROL.search(value):
                 errors[name] = ["control_characters"]
+    if not complete and not any((texts.get("title") or {}).get(language, "").strip() for language in LANGUAGES):
+        errors["title_kk"] = ["title_in_one_language"]
     return errors
+
+
+def missing_parts(texts: Mapping[str, Mapping[str, str]], *, legal_basis: str) -> dict[str, list[str]]:
+    """The parts not yet written, by language: what a draft still lacks before it can be published."""
+    return {
+        language: [
+            field
+            for field in TEXT_FIELDS
+            if not (texts.get(field) or {}).get(language, "").strip()
+            and not (field == "legal_basis_reference" and legal_basis != "law")
+        ]
+        for language in LANGUAGES
+    }
 
 
 def edit_makes_new_version(*, published: bool, ever_published: bool, objections: int) -> bool:

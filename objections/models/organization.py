@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from objections.domain.notices import AUTONOMY_CLASSES, LEGAL_BASES, RISK_CLASSES, TEXT_FIELDS
+from objections.domain.notices import AUTONOMY_CLASSES, LEGAL_BASES, RISK_CLASSES, TEXT_FIELDS, in_language
 from objections.models.base import Base, UTCDateTime, utc_now
 
 __all__ = ["AUTONOMY_CLASSES", "LEGAL_BASES", "NOTICE_TEXT_FIELDS", "RISK_CLASSES", "Organization", "ProcessingNotice"]
@@ -66,5 +66,4 @@ class ProcessingNotice(Base):
     organization: Mapped[Organization] = relationship(back_populates="notices")
 
     def text(self, field: str, language: str) -> str:
-        values = getattr(self, field) or {}
-        return values.get(language) or values.get("en") or next(iter(values.values()), "")
+        return in_language(getattr(self, field), language)

@@ -13,7 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from objections.domain.errors import Conflict, NotFound, ValidationFailed
-from objections.domain.notices import LANGUAGES, TEXT_FIELDS, check_notice, check_slug, edit_makes_new_version
+from objections.domain.notices import (
+    LANGUAGES,
+    TEXT_FIELDS,
+    check_notice,
+    check_slug,
+    edit_makes_new_version,
+    in_language,
+)
 from objections.models import AuditEvent, Objection, Organization, ProcessingNotice, User
 from objections.services.audit import record_audit
 
@@ -51,8 +58,7 @@ class DraftNotice:
     autonomy_class: str
 
     def text(self, name: str, language: str) -> str:
-        values = self.texts.get(name) or {}
-        return values.get(language) or values.get("en") or ""
+        return in_language(self.texts.get(name), language)
 
 
 @dataclass
@@ -65,10 +71,14 @@ class NoticeSummary:
     history: list[tuple[ProcessingNotice, int]] = field(default_factory=list)
 
 
-def _validate(data: NoticeInput) -> dict[str, dict[str, str]]:
+def _validate(data: NoticeInput, *, complete: bool) -> dict[str, dict[str, str]]:
     texts = data.cleaned()
     errors = check_notice(
-        texts, legal_basis=data.legal_basis, risk_class=data.risk_class, autonomy_class=data.autonomy_class
+        texts,
+        legal_basis=data.legal_basis,
+        risk_class=data.risk_class,
+        autonomy_class=data.autonomy_class,
+        complete=complete,
     )
     if errors:
         raise ValidationFailed(errors)
@@ -197,7 +207,7 @@ def create_notice(
     ):
         errors["slug"] = ["taken"]
     try:
-        texts = _validate(data)
+        texts = _validate(data, complete=False)  # a draft may be saved half-written
     except ValidationFailed as exc:
         raise ValidationFailed({**errors, **exc.errors}) from exc
     if errors:
@@ -246,7 +256,7 @@ def edit_notice(
         raise Conflict("the notice has a newer version")
     if expected_digest is not None and expected_digest != content_digest(current):
         raise Conflict("the notice was changed meanwhile")
-    texts = _validate(data)
+    texts = _validate(data, complete=current.published)  # what citizens read is always complete
     if is_unchanged(current, data):
         return current  # nothing to save, and no copy of the same text as a new version
     objections = _objection_counts(session, [current.id]).get(current.id, 0)
@@ -314,6 +324,15 @@ def set_published(
     notice = _current(session, organization_id, slug, for_change=True)
     if notice.published == published:
         return notice
+    if published and (
+        errors := check_notice(
+            {name: getattr(notice, name) or {} for name in TEXT_FIELDS},
+            legal_basis=notice.legal_basis,
+            risk_class=notice.risk_class,
+            autonomy_class=notice.autonomy_class,
+        )
+    ):
+        raise ValidationFailed(errors)
     notice.published = published
     session.flush()
     record_audit(

@@ -64,6 +64,7 @@ ERROR = {
     "required": _l("This field is required."),
     "unknown": _l("Choose one of the options offered."),
     "too_long": _l("This is too long."),
+    "title_in_one_language": _l("Give the notice a title in at least one language."),
     "iin_digits": _l("An IIN has digits only."),
     "iin_length": _l("An IIN has exactly 12 digits."),
     "iin_checksum": _l("This IIN is not valid: please check the digits."),

@@ -14,7 +14,14 @@ from wtforms.validators import Optional
 
 from objections.clock import utcnow
 from objections.domain.errors import Conflict, NotFound, ValidationFailed
-from objections.domain.notices import AUTONOMY_CLASSES, LANGUAGES, LEGAL_BASES, RISK_CLASSES, TEXT_FIELDS
+from objections.domain.notices import (
+    AUTONOMY_CLASSES,
+    LANGUAGES,
+    LEGAL_BASES,
+    RISK_CLASSES,
+    TEXT_FIELDS,
+    missing_parts,
+)
 from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.models import Organization, ProcessingNotice
@@ -113,7 +120,14 @@ def render_as_citizen(notice: ProcessingNotice | DraftNotice, language: str) -> 
     return Markup(html)  # noqa: S704 - the output of an autoescaping template
 
 
+def still_to_write(texts: dict, legal_basis: str) -> dict[str, list[str]]:
+    """The parts not yet written, as their labels, by language code (only languages that lack some)."""
+    missing = missing_parts(texts, legal_basis=legal_basis)
+    return {language: [str(PARTS[name][0]) for name in names] for language, names in missing.items() if names}
+
+
 def _editor(form: NoticeForm, *, notice: ProcessingNotice | None, status: int, preview: Markup | None = None):
+    data = form.data_input()
     return (
         render_template(
             "operator/notice_form.html",
@@ -125,6 +139,7 @@ def _editor(form: NoticeForm, *, notice: ProcessingNotice | None, status: int, p
             language_names=LANGUAGE_NAMES,
             preview=preview,
             preview_language=form.preview_language.data,
+            missing=still_to_write(data.cleaned(), data.legal_basis) if preview is not None else {},
         ),
         status,
     )
@@ -206,6 +221,9 @@ def notice(notice_slug: str) -> str:
         language=language,
         language_names=LANGUAGE_NAMES,
         preview=render_as_citizen(shown, language),
+        missing=still_to_write(
+            {name: getattr(summary.current, name) or {} for name in TEXT_FIELDS}, summary.current.legal_basis
+        ),
         saved_at={v.id: format_local_datetime(v.created_at, page_language()) for v, _count in summary.history},
     )
 
@@ -313,6 +331,13 @@ def publish_notice(notice_slug: str, action: str) -> Response:
         )
     except NotFound:
         abort(404)
+    except ValidationFailed:
+        db.session.rollback()
+        flash(
+            gettext("It cannot be published yet: every part must be written in Kazakh, Russian and English first."),
+            "error",
+        )
+        return redirect(url_for("operator.notice", notice_slug=notice_slug), 303)
     db.session.commit()
     if action == "publish":
         flash(gettext("The notice is published: citizens see it in the register and can object to it."), "info")

@@ -60,4 +60,9 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "SMTP_URL is not set: the message waits in the outbox until it is.": "SMTP_URL орнатылмаған: хабар ол орнатылғанша шығыс хабарлар кезегінде күтеді.",
     "The dispatcher stopped while sending this message; it is sent again (it may arrive twice).": "Жөнелтуші бұл хабарды жіберу кезінде тоқтап қалды; ол қайта жіберіледі (екі рет келуі мүмкін).",
     "They are the last person who can answer the objections of %(organization)s: invite someone else first, or new objections will wait with nobody to consider them within the three-day term.": "Ол %(organization)s қарсылықтарына жауап бере алатын соңғы адам: алдымен басқа біреуді шақырыңыз, әйтпесе жаңа қарсылықтарды үш күндік мерзімде қарайтын ешкім болмайды.",
+    "It cannot be published yet: every part must be written in Kazakh, Russian and English first.": "Оны әзірге жариялауға болмайды: алдымен әр бөлім қазақ, орыс және ағылшын тілдерінде жазылуы керек.",
+    "A draft can be saved at any stage, with a title in one language at least; it is published only once every part is written in all three.": "Жобаны кез келген кезеңде сақтауға болады, кемінде бір тілдегі атауымен; ол әр бөлім үш тілде де жазылғаннан кейін ғана жарияланады.",
+    "Not yet written in %(language)s: %(parts)s. Until they are, the page below shows them in another language, and the notice cannot be published.": "%(language)s тілінде әлі жазылмаған: %(parts)s. Олар жазылғанша төмендегі бетте бұл бөлімдер басқа тілде көрсетіледі, ал түсіндірмені жариялауға болмайды.",
+    "Still to write before it can be published": "Жариялау алдында әлі жазылуы керек",
+    "Give the notice a title in at least one language.": "Түсіндірмеге кемінде бір тілде атау беріңіз.",
 }

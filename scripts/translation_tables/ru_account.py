@@ -60,4 +60,9 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "SMTP_URL is not set: the message waits in the outbox until it is.": "SMTP_URL не задан: сообщение ждёт в очереди исходящих, пока его не зададут.",
     "The dispatcher stopped while sending this message; it is sent again (it may arrive twice).": "Отправитель остановился во время отправки этого сообщения; оно будет отправлено снова (может прийти дважды).",
     "They are the last person who can answer the objections of %(organization)s: invite someone else first, or new objections will wait with nobody to consider them within the three-day term.": "Это последний сотрудник, который может отвечать на возражения организации %(organization)s: сначала пригласите кого-то ещё, иначе новые возражения будет некому рассмотреть в трёхдневный срок.",
+    "It cannot be published yet: every part must be written in Kazakh, Russian and English first.": "Опубликовать пока нельзя: сначала каждая часть должна быть написана на казахском, русском и английском.",
+    "A draft can be saved at any stage, with a title in one language at least; it is published only once every part is written in all three.": "Черновик можно сохранить на любом этапе, с названием хотя бы на одном языке; опубликовать его можно, только когда каждая часть написана на всех трёх.",
+    "Not yet written in %(language)s: %(parts)s. Until they are, the page below shows them in another language, and the notice cannot be published.": "Ещё не написано (%(language)s): %(parts)s. Пока этого нет, страница ниже показывает эти части на другом языке, и разъяснение нельзя опубликовать.",
+    "Still to write before it can be published": "Что ещё нужно написать перед публикацией",
+    "Give the notice a title in at least one language.": "Дайте разъяснению название хотя бы на одном языке.",
 }

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from objections.domain.notices import LANGUAGES, TEXT_FIELDS, check_notice, check_slug, edit_makes_new_version
+from objections.domain.notices import (
+    LANGUAGES,
+    TEXT_FIELDS,
+    check_notice,
+    check_slug,
+    edit_makes_new_version,
+    in_language,
+    missing_parts,
+)
 
 
 def complete(**changes: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -24,6 +32,28 @@ def test_a_notice_written_in_all_three_languages_is_complete() -> None:
 def test_every_part_is_needed_in_every_language_and_each_gap_is_named() -> None:
     errors = check(complete(title={"kk": "Скоринг", "ru": " ", "en": "Scoring"}, data_used={"kk": "x", "ru": "y"}))
     assert errors == {"title_ru": ["required"], "data_used_en": ["required"]}
+
+
+def test_a_draft_may_lack_translations_but_needs_a_title_in_one_language_and_valid_text() -> None:
+    draft = {"title": {"en": "Scoring"}, "procedure": {"ru": "x" * 5001}}
+    errors = check_notice(draft, legal_basis="consent", risk_class="high", autonomy_class="assistive", complete=False)
+    assert errors == {"procedure_ru": ["too_long"]}  # gaps are allowed, a text too long is not
+    untitled = check_notice({}, legal_basis="consent", risk_class="high", autonomy_class="assistive", complete=False)
+    assert untitled == {"title_kk": ["title_in_one_language"]}
+    assert check(draft)["title_kk"] == ["required"]  # to be published, it must be complete
+
+
+def test_the_parts_still_to_write_are_listed_by_language() -> None:
+    texts = complete(title={"kk": "", "ru": "Скоринг", "en": "Scoring"}, data_used={"kk": "x", "ru": "y", "en": " "})
+    texts["legal_basis_reference"] = {}
+    assert missing_parts(texts, legal_basis="consent") == {"kk": ["title"], "ru": [], "en": ["data_used"]}
+    assert missing_parts(texts, legal_basis="law")["ru"] == ["legal_basis_reference"]
+
+
+def test_a_missing_translation_reads_in_english_else_in_any_language_written() -> None:
+    assert in_language({"kk": "Скоринг", "en": "Scoring"}, "ru") == "Scoring"
+    assert in_language({"kk": "Скоринг", "ru": ""}, "ru") == "Скоринг"
+    assert in_language(None, "kk") == ""
 
 
 def test_the_legal_reference_may_be_left_out_for_consent_but_not_for_a_law() -> None:

@@ -340,8 +340,9 @@ def test_staff_pages_fit_a_phone_screen(visitor_factory: OpenVisitor, live_app: 
 def test_organisation_admin_writes_previews_publishes_and_revises_a_notice(
     visitor_factory: OpenVisitor, live_app: LiveApp
 ) -> None:
-    """An organisation admin writes a notice in three languages, previews it in Kazakh as citizens will read it,
-    publishes it, and revises it into version 2; a citizen finds it in the register."""
+    """An organisation admin saves a half-written notice as a draft, finishes it in three languages, previews it in
+    Kazakh as citizens will read it, publishes it, and revises it into version 2; a citizen finds it in the
+    register."""
     admin = visitor_factory(locale="en-GB")
     page = sign_in(admin, live_app, "admin@dala-bank.example.kz", "organisation admin")
     page.locator("nav.main-nav a[href='/cases/notices']").click()
@@ -349,20 +350,27 @@ def test_organisation_admin_writes_previews_publishes_and_revises_a_notice(
     admin.check("organisation admin: notices")
 
     page.locator("main a.button[href='/cases/notices/new']").click()
-    page.fill("#slug", "limit-review")
     for language, title in (("kk", "Лимитті қайта қарау"), ("ru", "Пересмотр лимита"), ("en", "Limit review")):
         page.fill(f"#title_{language}", title)
         for part in ("decided_automatically", "procedure", "data_used", "consequences", "how_to_object"):
             page.fill(f"#{part}_{language}", f"{part} — {language}")
     page.fill("#how_to_protect_kk", "Уәкілетті органға шағымдануға болады.")
     page.fill("#how_to_protect_ru", "Можно обжаловать в уполномоченный орган.")
-    submit(page)  # "how to protect" is still missing in English
+    submit(page)  # no address given yet
 
     summary = page.locator("#error-summary")
     expect(summary.locator("a")).to_have_count(1)
-    expect(summary.locator("a[href='#how_to_protect_en']")).to_be_visible()
+    expect(summary.locator("a[href='#slug']")).to_be_visible()
     expect(page.locator("#title_kk")).to_have_value("Лимитті қайта қарау")
     admin.check("organisation admin: new notice with an error")
+    page.fill("#slug", "limit-review")
+    submit(page)  # "how to protect" is still missing in English: saved as a draft all the same
+    expect(page).to_have_url(re.compile(r"/cases/notices/limit-review$"))
+    expect(page.locator("main")).to_contain_text("Still to write before it can be published")
+    expect(page.locator("main form button.primary")).to_have_count(0)  # nothing to publish yet
+    admin.check("organisation admin: half-written draft")
+
+    page.locator("main a.button[href='/cases/notices/limit-review/edit']").click()
     page.fill("#how_to_protect_en", "You may appeal to the authorized body.")
     page.select_option("#preview_language", "kk")
     page.locator("button[name=action][value=preview]").click()

@@ -125,10 +125,10 @@ def test_an_edit_based_on_an_old_version_is_refused_and_changes_nothing(session,
 def test_incomplete_or_clashing_notices_are_refused_with_every_field_named(session, world, now) -> None:
     create(session, world, now)
     with pytest.raises(ValidationFailed) as refused:
-        (create(session, world, now, slug="loan-scoring", data=written(title="")),)
+        (create(session, world, now, slug="loan-scoring", data=written(title="x" * 201)),)
     errors = refused.value.errors
     assert errors["slug"] == ["taken"]
-    assert errors["title_en"] == ["required"]
+    assert errors["title_en"] == ["too_long"]
     with pytest.raises(ValidationFailed) as bad_slug:
         create(session, world, now, slug="Loan Scoring")
     assert bad_slug.value.errors == {"slug": ["slug_format"]}
@@ -228,3 +228,18 @@ def test_a_slug_that_is_no_slug_is_simply_not_found(session, world, now) -> None
     with pytest.raises(ValidationFailed) as refused:
         create(session, world, now, slug="bad\x00slug")
     assert refused.value.errors == {"slug": ["slug_format"]}
+
+
+def test_a_half_written_draft_is_saved_but_published_only_once_complete(session, world, now) -> None:
+    half = written(data_used={"kk": "Кредиттік тарих", "ru": "", "en": ""})
+    draft = create(session, world, now, data=half)
+    assert not draft.published and draft.data_used == {"kk": "Кредиттік тарих", "ru": "", "en": ""}
+    with pytest.raises(ValidationFailed) as refused:
+        publish(session, world, now)
+    assert refused.value.errors == {"data_used_ru": ["required"], "data_used_en": ["required"]}
+    assert not draft.published
+    edit(session, world, now, written(), expected_version=1)
+    assert publish(session, world, now).published
+    with pytest.raises(ValidationFailed) as gap:  # what citizens read stays complete
+        edit(session, world, now, written(procedure={"kk": "", "ru": "x", "en": "y"}), expected_version=1)
+    assert gap.value.errors == {"procedure_kk": ["required"]}

@@ -55,19 +55,27 @@ def text(response) -> str:
     return html_lib.unescape(response.get_data(as_text=True))
 
 
-def test_a_missing_translation_is_named_and_nothing_is_saved(app, world, session) -> None:
+def test_a_draft_with_missing_translations_is_saved_named_in_the_preview_and_not_published(app, world, session) -> None:
     client = signed_in(app, world["admin"])
-    response = client.post("/cases/notices/new", data=notice_form(title_ru=""))
-    assert response.status_code == 422
-    page = text(response)
-    assert "Title — Русский: This field is required." in page
-    assert 'value="Несие скорингі"' in page  # what was typed is kept
+    gaps = notice_form(title_ru="", procedure_kk="", procedure_ru="")
+    preview = text(client.post("/cases/notices/new", data={**gaps, "action": "preview", "preview_language": "kk"}))
+    assert "Not yet written in Қазақша: How the decision is made." in preview
+    saved = client.post("/cases/notices/new", data=gaps)
+    assert saved.status_code == 303
+    page = text(client.get("/cases/notices/loan-scoring"))
+    assert "Still to write before it can be published" in page
     assert (
-        session.scalar(
-            select(func.count()).select_from(ProcessingNotice).where(ProcessingNotice.slug == "loan-scoring")
-        )
-        == 0
+        "Қазақша</span>: How the decision is made" in page and "Русский</span>: Title, How the decision is made" in page
     )
+    assert ">Publish</button>" not in page
+    refused = client.post("/cases/notices/loan-scoring/publish")  # pressed anyway (an old tab, a crafted request)
+    assert "It cannot be published yet" in text(client.get(refused.headers["Location"]))
+    notice = session.scalar(select(ProcessingNotice).where(ProcessingNotice.slug == "loan-scoring"))
+    assert not notice.published
+    untitled = client.post(
+        "/cases/notices/new", data=notice_form(slug="untitled", title_kk="", title_ru="", title_en="")
+    )
+    assert untitled.status_code == 422 and "Give the notice a title in at least one language." in text(untitled)
 
 
 def test_the_preview_shows_the_notice_exactly_as_the_citizen_page_in_the_chosen_language(app, world, session) -> None:
