@@ -52,8 +52,10 @@ def list_register(session: Session, *, language: str, query: str = "") -> list[R
     return entries
 
 
-def find_notice(session: Session, organization_slug: str, notice_slug: str) -> ProcessingNotice | None:
-    """The current published version of one notice of an active organisation, or None."""
+def _current_version(
+    session: Session, organization_slug: str, notice_slug: str, *, published: bool
+) -> ProcessingNotice | None:
+    """The current version of one notice of an active organisation, if it is (or is not) published."""
     return session.scalar(
         select(ProcessingNotice)
         .join(Organization, ProcessingNotice.organization_id == Organization.id)
@@ -62,9 +64,14 @@ def find_notice(session: Session, organization_slug: str, notice_slug: str) -> P
             Organization.active,
             ProcessingNotice.slug == notice_slug,
             ProcessingNotice.is_current,
-            ProcessingNotice.published,
+            ProcessingNotice.published.is_(published),
         )
     )
+
+
+def find_notice(session: Session, organization_slug: str, notice_slug: str) -> ProcessingNotice | None:
+    """The current published version of one notice of an active organisation, or None."""
+    return _current_version(session, organization_slug, notice_slug, published=True)
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,7 @@ class Withdrawal:
 def find_withdrawal(session: Session, organization_slug: str, notice_slug: str) -> Withdrawal | None:
     """When the notice's current version is not published and a version of it was withdrawn from the register
     (not a draft that never was public): the organisation, the notice's title and the moment of withdrawal."""
-    current = session.scalar(
-        select(ProcessingNotice)
-        .join(Organization, ProcessingNotice.organization_id == Organization.id)
-        .where(
-            Organization.slug == organization_slug,
-            Organization.active,
-            ProcessingNotice.slug == notice_slug,
-            ProcessingNotice.is_current,
-            ProcessingNotice.published.is_(False),
-        )
-    )
+    current = _current_version(session, organization_slug, notice_slug, published=False)
     if current is None:
         return None
     versions = set(

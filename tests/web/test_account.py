@@ -1,7 +1,7 @@
 """A staff member's account: password change with notice and session renewal; recovery codes."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -136,22 +136,27 @@ def test_easily_guessed_passwords_and_ones_made_of_the_own_email_are_refused(app
     assert response.status_code == 302
 
 
-def test_an_invited_member_must_choose_an_own_password_before_anything_else(app, session) -> None:
-    """ASVS 2.3.1: the one-time password an administrator was shown never becomes the account's password."""
+def _invite(session, email: str, *, at: datetime):  # type: ignore[no-untyped-def]
+    """An operator invited by an administrator at `at`: the account and its one-time password."""
     from objections.services import staff
 
     organization = make_organization(session)
     admin = make_user(session, role="admin")
-    invited, one_time = staff.invite_staff(
+    return staff.invite_staff(
         session,
         actor=admin,
-        email="new@org.example.kz",
+        email=email,
         role="operator",
         organization_slug=organization.slug,
-        full_name="New Member",
+        full_name="",
         language="en",
-        now=datetime.now(UTC),
+        now=at,
     )
+
+
+def test_an_invited_member_must_choose_an_own_password_before_anything_else(app, session) -> None:
+    """ASVS 2.3.1: the one-time password an administrator was shown never becomes the account's password."""
+    invited, one_time = _invite(session, "new@org.example.kz", at=datetime.now(UTC))
     invited.totp_confirmed = True  # enrolment has its own tests: here the password is the point
     session.commit()
     client = app.test_client()
@@ -183,22 +188,7 @@ def test_accounts_made_on_the_command_line_or_in_demo_data_need_no_change(app, s
 
 
 def test_an_expired_one_time_password_is_refused_with_what_to_do(app, session) -> None:
-    from datetime import timedelta
-
-    from objections.services import staff
-
-    organization = make_organization(session)
-    admin = make_user(session, role="admin")
-    invited, one_time = staff.invite_staff(
-        session,
-        actor=admin,
-        email="late@org.example.kz",
-        role="operator",
-        organization_slug=organization.slug,
-        full_name="",
-        language="en",
-        now=datetime.now(UTC) - timedelta(days=8),
-    )
+    invited, one_time = _invite(session, "late@org.example.kz", at=datetime.now(UTC) - timedelta(days=8))
     session.commit()
     response = app.test_client().post("/login", data={"email": invited.email, "password": one_time})
     assert response.status_code == 401
