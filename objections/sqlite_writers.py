@@ -5,7 +5,7 @@ handler, which sleeps between tries in growing steps (1, 2, 5, 10 … 100 ms): u
 transactions from several processes, the waiters sleep while the lock stands free, and a request can wait seconds.
 Here a writer first takes an exclusive `flock` on `<database>-writers`, and only then issues BEGIN IMMEDIATE, so
 writers follow each other as soon as the previous one commits. In a process's main thread (a gunicorn sync worker,
-the scheduler, the CLI) the writer sleeps in the kernel until the lock is let go, with a SIGALRM timer as its time
+the CLI) the writer sleeps in the kernel until the lock is let go, with a SIGALRM timer as its time
 limit, and costs no CPU while it waits; other threads poll at sub-millisecond steps. The lock is let go
 after the COMMIT or ROLLBACK (or when the connection closes, or its process dies: the kernel drops it). A writer
 that cannot get its turn within the busy timeout goes on without it, to SQLite's own busy handling, so nothing
@@ -31,8 +31,12 @@ class _TurnTimedOut(Exception):
     """Raised by the SIGALRM handler while a writer sleeps on the lock."""
 
 
+_sleeping = [False]  # set only while the main thread sleeps in flock: an alarm at any other moment is ignored
+
+
 def _time_out(_signum: int, _frame: object) -> None:
-    raise _TurnTimedOut
+    if _sleeping[0]:
+        raise _TurnTimedOut
 
 
 def _may_use_alarm() -> bool:
@@ -77,10 +81,12 @@ class QueuedWriterConnection(sqlite3.Connection):
         """Block in flock until the holder lets go, or until SIGALRM ends the wait after `timeout` seconds."""
         previous = signal.signal(signal.SIGALRM, _time_out)
         try:
+            _sleeping[0] = True
             signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
             try:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # type: ignore[arg-type]
             finally:
+                _sleeping[0] = False
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except _TurnTimedOut:
             pass  # the time is up, or the alarm came just as the lock was granted: the try below tells which

@@ -26,6 +26,11 @@ def upgrade():
         batch_op.add_column(
             sa.Column("password_set_at", objections.models.base.UTCDateTime(timezone=True), nullable=True)
         )
+    # Accounts invited before, never signed in: their password is the one an administrator was shown. It must be
+    # replaced at the first sign-in, and having no date it counts as expired: the administrator makes a new one.
+    op.execute(
+        "UPDATE users SET password_change_required = TRUE WHERE last_login_at IS NULL AND totp_confirmed = FALSE"
+    )
 
 
 def downgrade():

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from objections import crypto
+from objections.domain.accounts import one_time_password_expired
 from objections.domain.errors import ValidationFailed
-from objections.models import RecoveryCode, User
+from objections.models import ApiToken, RecoveryCode, User
 from objections.services import notify
 from objections.services.audit import record_audit
 from objections.services.passwords import hash_password, password_problem, verify_password
@@ -42,6 +43,8 @@ def change_password(session: Session, user: User, *, current: str, new: str, now
     errors: dict[str, list[str]] = {}
     if not verify_password(user.password_hash, current):
         errors["current_password"] = ["wrong_password"]
+    elif user.password_change_required and one_time_password_expired(set_at=user.password_set_at, now=now):
+        errors["current_password"] = ["one_time_password_expired"]
     if problem := password_problem(new, (user.email, user.full_name or "")):
         errors["new_password"] = [problem]
     elif new == current and "current_password" not in errors:
@@ -64,6 +67,10 @@ def set_one_time_password(session: Session, user: User, password: str, *, actor:
     user.failed_logins = 0
     user.locked_until = None
     user.session_version += 1
+    # The old password may have been lost to someone else: the API tokens made with it stop working too.
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
     record_audit(session, "one_time_password_issued", actor=actor, now=now, payload={"user_id": user.id})
     _notify_credentials_changed(session, user, "one_time_password", now=now)
 

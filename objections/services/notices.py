@@ -89,19 +89,22 @@ def find_withdrawal(session: Session, organization_slug: str, notice_slug: str) 
     current = _current_version(session, organization_slug, notice_slug, published=False)
     if current is None:
         return None
-    versions = set(
-        session.scalars(
-            select(ProcessingNotice.id).where(
+    versions = {
+        version.id: version
+        for version in session.scalars(
+            select(ProcessingNotice).where(
                 ProcessingNotice.organization_id == current.organization_id, ProcessingNotice.slug == notice_slug
             )
         )
-    )
+    }
     withdrawals = session.execute(
         select(AuditEvent.at, AuditEvent.payload)
         .where(AuditEvent.kind == "notice_unpublished")
         .order_by(AuditEvent.id.desc())
     )
     for at, payload in withdrawals:
-        if (payload or {}).get("notice_id") in versions:
-            return Withdrawal(organization=current.organization, title=current.title, withdrawn_at=at)
+        withdrawn = versions.get((payload or {}).get("notice_id"))
+        if withdrawn is not None:
+            # The title citizens read: a draft edited since the withdrawal has never been public.
+            return Withdrawal(organization=current.organization, title=withdrawn.title, withdrawn_at=at)
     return None

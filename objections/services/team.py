@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from objections.domain.accounts import hands_over_account
 from objections.domain.calendar import LANGUAGES
 from objections.domain.errors import NotFound, ValidationFailed
 from objections.models import Organization, User
@@ -75,6 +76,10 @@ def invite_member(
 def issue_member_one_time_password(session: Session, *, actor: User, user_id: int, now: datetime) -> tuple[User, str]:
     """A new one-time password for a member of the actor's own organisation (staff.issue_one_time_password)."""
     member = team_member(session, actor=actor, user_id=user_id)
+    if hands_over_account(
+        second_factor_set_up=member.totp_confirmed, signed_in_before=member.last_login_at is not None
+    ):
+        raise ValidationFailed({"password": ["second_factor_reset"]})
     return staff.issue_one_time_password(session, actor=actor, user_id=member.id, now=now)
 
 

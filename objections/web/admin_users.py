@@ -20,6 +20,7 @@ from objections.models import Organization, User
 from objections.services import staff
 from objections.web import labels
 from objections.web.admin import bp
+from objections.web.admin_organizations import MAX_ID
 from objections.web.authz import requires
 from objections.web.confirm import account_action_question, ask_first, last_to_answer_for
 from objections.web.form_errors import apply_errors
@@ -107,7 +108,7 @@ def invite_user():  # type: ignore[no-untyped-def]
 
 
 @bp.post(
-    "/users/<int:user_id>/<any(deactivate, activate, reset_second_factor, new_password):action>",
+    f"/users/<int(max={MAX_ID}):user_id>/<any(deactivate, activate, reset_second_factor, new_password):action>",
     endpoint="user_action",
 )
 @requires(Access.ADMINISTRATION)

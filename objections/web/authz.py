@@ -15,6 +15,7 @@ from objections.domain.permissions import NEEDS_SIGN_IN, Access, may
 from objections.security_log import actor_of, security_event
 
 ACCESS_ATTRIBUTE = "access_rule"
+CHOOSE_OWN_FIRST = "This account has a one-time password: choose your own on your account page first."
 # What an account whose password an administrator was shown may do before it chooses its own.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"account.index", "account.change_password", "auth.logout"})
 
@@ -39,7 +40,7 @@ def requires(access: Access) -> Callable[[Callable[..., Any]], Callable[..., Any
                     abort(403)
                 if current_user.password_change_required and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
                     if request.path.startswith("/api/"):
-                        return jsonify({"error": "choose your own password on your account page first"}), 403
+                        return jsonify({"error": CHOOSE_OWN_FIRST}), 403
                     flash(gettext("Choose a password of your own before you go on."), "info")
                     return redirect(url_for("account.index"))
             return view(*args, **kwargs)

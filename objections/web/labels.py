@@ -88,6 +88,12 @@ ERROR = {
     "inactive": _l("This account is deactivated."),
     "wrong_password": _l("This is not your current password."),
     "same_password": _l("Choose a password other than the current one."),
+    "one_time_password_expired": _l(
+        "This one-time password has expired. Ask your administrator (or your organisation's admin) for a new one."
+    ),
+    "second_factor_reset": _l(
+        "This account's second factor was reset and not set up again: only an administrator can give it a new password."
+    ),
     "own_role": _l("You cannot change your own role."),
     "own_account": _l("You cannot deactivate your own account."),
     "too_short": _l("Use at least 12 characters."),

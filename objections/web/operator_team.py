@@ -131,14 +131,15 @@ def team_action() -> Response | tuple[str, int]:
             )
     except NotFound:
         abort(404)
-    except ValidationFailed:
+    except ValidationFailed as exc:
         db.session.rollback()
-        flash(
-            gettext("Change your own password on your account page.")
-            if action == "new_password"
-            else gettext("You cannot deactivate your own account."),
-            "error",
-        )
+        if "second_factor_reset" in exc.errors.get("password", []):
+            message = str(labels.ERROR["second_factor_reset"])
+        elif action == "new_password":
+            message = gettext("Change your own password on your account page.")
+        else:
+            message = gettext("You cannot deactivate your own account.")
+        flash(message, "error")
         return redirect(url_for("operator.team"), 303)
     db.session.commit()
     flash(message, "info")

@@ -65,4 +65,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Not yet written in %(language)s: %(parts)s. Until they are, the page below shows them in another language, and the notice cannot be published.": "%(language)s тілінде әлі жазылмаған: %(parts)s. Олар жазылғанша төмендегі бетте бұл бөлімдер басқа тілде көрсетіледі, ал түсіндірмені жариялауға болмайды.",
     "Still to write before it can be published": "Жариялау алдында әлі жазылуы керек",
     "Give the notice a title in at least one language.": "Түсіндірмеге кемінде бір тілде атау беріңіз.",
+    "This account's second factor was reset and not set up again: only an administrator can give it a new password.": "Бұл тіркелгінің екінші факторы қалпына келтірілді және әлі қайта бапталмады: оған жаңа құпиясөзді тек әкімші бере алады.",
 }

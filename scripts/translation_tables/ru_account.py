@@ -65,4 +65,5 @@ MESSAGES: dict[str | tuple[str, str], str | tuple[str, ...]] = {
     "Not yet written in %(language)s: %(parts)s. Until they are, the page below shows them in another language, and the notice cannot be published.": "Ещё не написано (%(language)s): %(parts)s. Пока этого нет, страница ниже показывает эти части на другом языке, и разъяснение нельзя опубликовать.",
     "Still to write before it can be published": "Что ещё нужно написать перед публикацией",
     "Give the notice a title in at least one language.": "Дайте разъяснению название хотя бы на одном языке.",
+    "This account's second factor was reset and not set up again: only an administrator can give it a new password.": "Второй фактор этой учётной записи сброшен и ещё не настроен заново: новый пароль ей может выдать только администратор.",
 }

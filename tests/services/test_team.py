@@ -148,3 +148,21 @@ def test_a_new_one_time_password_replaces_a_forgotten_one_and_must_be_changed(se
 def test_a_one_time_password_is_made_only_for_another_member_of_the_own_team(session, people, now, target) -> None:
     with pytest.raises((NotFound, ValidationFailed)):
         team.issue_member_one_time_password(session, actor=people["admin"], user_id=people[target].id, now=now)
+
+
+def test_an_organisation_admin_cannot_both_reset_a_colleagues_second_factor_and_give_a_new_password(
+    session, people, now
+) -> None:
+    """Together they would hand the colleague's account to the admin: only an administrator may do both."""
+    from objections.services import staff
+
+    colleague = people["colleague"]
+    colleague.last_login_at = now
+    team.reset_member_second_factor(session, actor=people["admin"], user_id=colleague.id, now=now)
+    with pytest.raises(ValidationFailed) as refused:
+        team.issue_member_one_time_password(session, actor=people["admin"], user_id=colleague.id, now=now)
+    assert refused.value.errors == {"password": ["second_factor_reset"]}
+    _user, password = staff.issue_one_time_password(
+        session, actor=people["administrator"], user_id=colleague.id, now=now
+    )
+    assert password

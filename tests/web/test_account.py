@@ -193,3 +193,34 @@ def test_an_expired_one_time_password_is_refused_with_what_to_do(app, session) -
     response = app.test_client().post("/login", data={"email": invited.email, "password": one_time})
     assert response.status_code == 401
     assert b"This one-time password has expired. Ask your administrator" in response.data
+
+
+def test_a_new_one_time_password_stops_the_accounts_api_tokens_and_the_api_until_it_is_replaced(app, session) -> None:
+    from objections.services import api_tokens, staff
+
+    organization = make_organization(session)
+    user = make_user(session, organization=organization)
+    admin = make_user(session, role="admin")
+    old_token = api_tokens.issue_token(session, user=user, name="call centre", now=datetime.now(UTC))
+    session.commit()
+    api = app.test_client()
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {old_token}"}).status_code == 200
+    staff.issue_one_time_password(session, actor=admin, user_id=user.id, now=datetime.now(UTC))
+    session.commit()
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {old_token}"}).status_code == 401
+    fresh = api_tokens.issue_token(session, user=user, name="made before the change", now=datetime.now(UTC))
+    session.commit()
+    refused = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {fresh}"})
+    assert refused.status_code == 403 and "one-time password" in refused.get_json()["error"]
+
+
+def test_an_expired_one_time_password_cannot_be_changed_from_a_session_opened_in_time(app, session) -> None:
+    invited, one_time = _invite(session, "slow@org.example.kz", at=datetime.now(UTC))
+    invited.totp_confirmed = True
+    session.commit()
+    client = app.test_client()
+    login_as(client, invited, password=one_time)
+    invited.password_set_at = datetime.now(UTC) - timedelta(days=8)
+    session.commit()
+    late = client.post("/account/password", data={"current_password": one_time, "new_password": NEW, "confirm": NEW})
+    assert late.status_code == 422 and b"This one-time password has expired." in late.data

@@ -113,3 +113,11 @@ def test_an_admin_makes_a_one_time_password_for_a_forgotten_one_but_not_for_them
     own = client.post(f"/admin/users/{admin.id}/new_password", data={"confirmed": "yes"})
     assert own.status_code == 302
     assert "Change your own password on your account page." in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_an_account_number_too_large_for_the_database_is_simply_not_found(app, session) -> None:
+    admin = make_user(session, role="admin")
+    session.commit()
+    client = app.test_client()
+    login_as(client, admin)
+    assert client.post(f"/admin/users/{10**30}/deactivate", data={"confirmed": "yes"}).status_code == 404

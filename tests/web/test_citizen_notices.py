@@ -173,3 +173,22 @@ def test_a_withdrawn_notices_old_link_says_so_and_still_leads_to_an_objection(
     assert 'href="/objections/new?organization=bank"' in page
     assert "/notices/bank/scoring" not in client.get("/notices").get_data(as_text=True)
     assert client.get("/notices/bank/draft").status_code == 404  # a draft that never was public stays unknown
+    scoring = notice_editor.current_notice(session, organization_id=register.id, slug="scoring")
+    title_then = scoring.title[language]
+    notice_editor.edit_notice(
+        session,
+        actor=admin,
+        organization_id=register.id,
+        slug="scoring",
+        data=notice_editor.NoticeInput(
+            texts={"title": {"en": "Half-written new title"}},
+            legal_basis=scoring.legal_basis,
+            risk_class=scoring.risk_class,
+            autonomy_class=scoring.autonomy_class,
+        ),
+        expected_version=scoring.version,
+        now=datetime(2026, 3, 21, 12, tzinfo=UTC),
+    )
+    session.commit()
+    again = client.get("/notices/bank/scoring").get_data(as_text=True)
+    assert title_then in again and "Half-written new title" not in again  # the public saw only the withdrawn one

@@ -15,7 +15,7 @@ from objections.models import User
 from objections.security_log import actor_of, security_event
 from objections.services.api_tokens import authenticate_token
 from objections.web.api.errors import ApiError
-from objections.web.authz import ACCESS_ATTRIBUTE
+from objections.web.authz import ACCESS_ATTRIBUTE, CHOOSE_OWN_FIRST
 
 F = TypeVar("F", bound=Callable[..., Any])
 CASE_ROLES = ("operator", "org_admin")
@@ -44,6 +44,8 @@ def require_case_worker(view: F) -> F:
         if not may(user.role, Access.ORGANISATION) or user.organization_id is None:
             security_event("access_denied", outcome="denied", **actor_of(user), rule=Access.ORGANISATION.value)
             raise ApiError(403, "Only an organisation's operators and admins can work on its objections.")
+        if user.password_change_required:
+            raise ApiError(403, CHOOSE_OWN_FIRST)
         g.api_user = user
         return view(*args, **kwargs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
+from objections.domain.notices import in_language
 from objections.domain.timefmt import format_local_date, local_date
 from objections.extensions import db
 from objections.services import notices
@@ -37,7 +38,7 @@ def notice(org_slug: str, notice_slug: str):  # type: ignore[no-untyped-def]
         page = render_template(
             "citizen/notice_withdrawn.html",
             withdrawal=withdrawal,
-            title=withdrawal.title.get(language) or withdrawal.title.get("en") or notice_slug,
+            title=in_language(withdrawal.title, language) or notice_slug,
             withdrawn_on=format_local_date(local_date(withdrawal.withdrawn_at), language),
             language=language,
         )
