@@ -22,7 +22,7 @@ from objections.web import labels
 from objections.web.admin import bp
 from objections.web.admin_organizations import MAX_ID
 from objections.web.authz import requires
-from objections.web.confirm import account_action_question, ask_first, last_to_answer_for
+from objections.web.confirm import account_action_needs_asking, account_action_question, ask_first, last_to_answer_for
 from objections.web.form_errors import apply_errors
 from objections.web.reauth import recent_password_required
 
@@ -119,7 +119,7 @@ def user_action(user_id: int, action: str):  # type: ignore[no-untyped-def]
     target = db.session.get(User, user_id)
     if target is None:
         abort(404)
-    if action == "reset_second_factor" or (action != "activate" and target.id != current_user.id):
+    if account_action_needs_asking(action, on_self=target.id == current_user.id):
         last = last_to_answer_for(db.session, target, str(get_locale() or "kk")) if action == "deactivate" else None
         question = account_action_question(target.email, action, last_to_answer_for=last)
         if asked := ask_first(**question, cancel_url=url_for("admin.users")):

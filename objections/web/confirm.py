@@ -33,6 +33,12 @@ def ask_first(*, question: str, consequence: str, button: str, cancel_url: str) 
     return page, 200
 
 
+def account_action_needs_asking(action: str, *, on_self: bool) -> bool:
+    """Whether a staff-account action asks first: all but reactivation, except the ones the services refuse on
+    one's own account anyway (deactivating oneself, a one-time password for oneself); a second-factor reset always."""
+    return action == "reset_second_factor" or (action != "activate" and not on_self)
+
+
 def account_action_question(email: str, action: str, *, last_to_answer_for: str | None = None) -> dict[str, str]:
     """The question before deactivating a staff account, resetting its second factor or making it a one-time
     password (admins and org admins). `last_to_answer_for`: the name of the active organisation whose objections

@@ -16,7 +16,7 @@ from objections.domain.timefmt import format_local_datetime
 from objections.extensions import db
 from objections.services import team
 from objections.web import labels
-from objections.web.confirm import account_action_question, ask_first, last_to_answer_for
+from objections.web.confirm import account_action_needs_asking, account_action_question, ask_first, last_to_answer_for
 from objections.web.form_errors import apply_errors
 from objections.web.operator import actor, bp, org_admin_required, page_language
 from objections.web.operator_forms import language_choices, options
@@ -104,7 +104,7 @@ def team_action() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     user_id, action, now = form.user_id.data, form.action.data, utcnow()
-    if action == "reset_second_factor" or (action != "activate" and user_id != actor().id):
+    if account_action_needs_asking(action, on_self=user_id == actor().id):
         try:
             member = team.team_member(db.session, actor=actor(), user_id=user_id)
         except NotFound:
